@@ -1,0 +1,2 @@
+"""Parameters and multiply-adds (placeholder; being written)."""
+__all__: list[str] = []
