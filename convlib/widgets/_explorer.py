@@ -26,11 +26,11 @@ from typing import Any
 import anywidget
 import traitlets
 
-from .scene import Scene, error_scene
+from ..scene import Scene, error_scene
 
-__all__ = ["Control", "Explorer", "safe_render", "tabulate", "state_key", "conv_explorer"]
+__all__ = ["Control", "Explorer", "safe_render", "tabulate", "state_key"]
 
-_STATIC = pathlib.Path(__file__).parent / "static"
+_STATIC = pathlib.Path(__file__).parents[1] / "static"
 MAX_STATES = 4000  # beyond this, a table would make the page too heavy
 
 
@@ -123,21 +123,3 @@ class Explorer(anywidget.AnyWidget):
     @traitlets.observe("values")
     def _rerender(self, change: dict[str, Any]) -> None:
         self.scene = safe_render(self._render, dict(change["new"]))
-
-
-def conv_explorer(size: int = 5, kernel_size: int = 3, stride: int = 2, padding: int = 1, dilation: int = 1) -> Explorer:
-    """Chapter 02's explorer: input size, kernel size, stride, padding and dilation.
-
-    It shows the padded input, the kernel's footprint stepping with the stride,
-    the output, and the output-size formula with the numbers filled in.
-    """
-    from .viz import conv_scene
-
-    controls = [
-        Control("size", range(3, 9), size, "input size"),
-        Control("kernel_size", range(1, 6), kernel_size, "kernel size"),
-        Control("stride", range(1, 4), stride),
-        Control("padding", range(0, 3), padding),
-        Control("dilation", range(1, 4), dilation),
-    ]
-    return Explorer(conv_scene, controls, title="Convolution arithmetic explorer")

@@ -1,0 +1,13 @@
+"""Diagrams drawn from a configuration.
+
+Scene builders (``*_scene``, one module per chapter topic) turn a configuration
+into a :class:`~convlib.scene.Scene`; :func:`draw` and :func:`draw_steps` draw a
+scene with matplotlib. The widgets of :mod:`convlib.widgets` draw the very same
+scenes in the browser, so a figure in the text and the widget next to it
+cannot disagree.
+"""
+
+from ._draw import draw, draw_steps, show_matrix
+from .arithmetic import conv_scene, output_size_formula
+
+__all__ = ["draw", "draw_steps", "show_matrix", "conv_scene", "output_size_formula"]

@@ -1,0 +1,22 @@
+"""Widgets that are live in JupyterLab and still respond on the static website.
+
+Every widget is an :class:`Explorer` wired to a pure render function from
+:mod:`convlib.viz` (see ``_explorer.py`` for how the two places are served).
+Each chapter's widgets live in a module named after the chapter's topic, and
+:data:`RENDERS` lists every widget's render function with its controls, for
+the tests and the latency benchmark.
+"""
+
+from collections.abc import Callable
+
+from ..scene import Scene
+from ._explorer import Control, Explorer, safe_render, state_key, tabulate
+from ..viz.arithmetic import conv_scene
+from .arithmetic import conv_explorer, conv_explorer_controls
+
+#: widget name -> (render function, controls); every widget of the book is listed here.
+RENDERS: dict[str, tuple[Callable[..., Scene], list[Control]]] = {
+    "conv_explorer": (conv_scene, conv_explorer_controls()),
+}
+
+__all__ = ["Control", "Explorer", "safe_render", "state_key", "tabulate", "conv_explorer", "RENDERS"]
