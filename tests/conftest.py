@@ -13,7 +13,8 @@ from collections.abc import Iterator
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-SITE = ROOT / "_build" / "html"
+# The built site; CONVBOOK_SITE points elsewhere, e.g. at one chapter built by `make chapter N=02`.
+SITE = pathlib.Path(os.environ.get("CONVBOOK_SITE", ROOT / "_build" / "html")).resolve()
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",

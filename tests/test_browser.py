@@ -56,6 +56,45 @@ def open_chapter(page, site_url: str, name: str):  # type: ignore[no-untyped-def
     return page.locator(EXPLORER).first
 
 
+def chapter_pages(site) -> list[str]:  # type: ignore[no-untyped-def]
+    return sorted(p.stem for p in (site / "chapters").glob("[0-9][0-9]-*.html"))
+
+
+def test_every_widget_on_every_chapter_responds_to_every_control(page, site, site_url):  # type: ignore[no-untyped-def]
+    """Each control of each widget changes what is drawn (or the one-line error) for some setting."""
+    seen = 0
+    for name in chapter_pages(site):
+        html = (site / "chapters" / f"{name}.html").read_text()
+        count = html.count('"_anywidget_id": "convlib.widgets.')
+        if not count:
+            continue
+
+        def fresh():  # type: ignore[no-untyped-def]
+            """Reload, so that every control starts from the widget's initial setting."""
+            page.goto(f"{site_url}/chapters/{name}.html")
+            page.wait_for_function(f"document.querySelectorAll('{EXPLORER} .cx-controls').length >= {count}", timeout=60_000)
+            return page.locator(EXPLORER)
+
+        for w in range(count):
+            names = fresh().nth(w).locator(".cx-controls [name]").evaluate_all("els => els.map(e => e.name)")
+            for control_name in names:
+                widget = fresh().nth(w)
+                control = widget.locator(f"[name='{control_name}']")
+                options = int(control.get_attribute("max") or control.locator("option").count() - 1)
+                start, changed = drawn(widget), False
+                for index in range(options + 1):
+                    set_control(page, widget, control_name, index)
+                    assert "\n" not in widget.locator(".cx-error").inner_text(), "errors must fit on one line"
+                    if drawn(widget) != start:
+                        changed = True
+                        break
+                assert changed, f"{name}: widget {w} did not respond to {control_name}"
+                seen += 1
+    assert seen > 0, "no widget found on the site"
+    assert page.outside == [], f"requests left the site: {page.outside}"
+    assert page.failed == [], f"requests failed: {page.failed}"
+
+
 def test_chapter02_explorer_redraws_for_every_control_without_leaving_the_site(page, site_url):  # type: ignore[no-untyped-def]
     widget = open_chapter(page, site_url, "02-arithmetic")
     names = widget.locator(".cx-controls [name]").evaluate_all("els => els.map(e => e.name)")
