@@ -41,13 +41,18 @@ chapter: vendor
 test: book
 	$(PY) -m pytest -n 2 --dist loadgroup
 
+# JupyterLab opens the MyST chapters as notebooks through jupytext.
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 lab: $(STAMP)
-	$(PY) -m pip install --quiet -e '.[lab]'
-	$(VENV)/bin/jupyter lab --notebook-dir=chapters
+	$(PY) -c 'import jupyterlab' 2>/dev/null || $(PY) -m pip install --quiet -e '.[lab]'
+	mkdir -p $(dir $(LAB_SETTINGS))
+	echo '{"@jupyterlab/docmanager-extension:plugin": {"defaultViewers": {"markdown": "Jupytext Notebook", "myst": "Jupytext Notebook"}}}' > $(LAB_SETTINGS)
+	$(VENV)/bin/jupyter lab --notebook-dir=.
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_conv2d.py
 	$(PY) benchmarks/bench_widgets.py
+	$(PY) benchmarks/bench_book.py
 
 clean:
 	rm -rf _build book/vendor

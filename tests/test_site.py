@@ -1,0 +1,87 @@
+"""The built static website: offline, light, searchable, downloadable, with launch links."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import re
+
+import nbformat
+import pytest
+
+pytestmark = pytest.mark.book
+
+EXTERNAL_LOAD = re.compile(
+    r"""<(?:script|img|iframe|source|audio|video)\b[^>]*\bsrc=["'](https?:)?//"""
+    r"""|<link\b[^>]*\bhref=["'](https?:)?//[^"']*["'][^>]*>""",
+    re.I,
+)
+LIMIT = 3 * 1024 * 1024
+
+
+def pages(site: pathlib.Path) -> list[pathlib.Path]:
+    return [p for p in site.rglob("*.html") if "_static" not in p.parts]
+
+
+def chapters(site: pathlib.Path) -> list[pathlib.Path]:
+    found = sorted((site / "chapters").glob("[0-9][0-9]-*.html"))
+    assert found, "no chapter pages in the site"
+    return found
+
+
+def test_no_page_loads_anything_from_another_host(site: pathlib.Path) -> None:
+    for page in pages(site):
+        html = page.read_text(encoding="utf-8")
+        for match in EXTERNAL_LOAD.finditer(html):
+            tag = match.group(0)
+            assert 'rel="canonical"' in tag or "preconnect" in tag, f"{page.relative_to(site)} loads {tag[:200]}"
+
+
+def test_mathjax_and_widget_scripts_are_served_by_the_site(site: pathlib.Path) -> None:
+    assert (site / "_static" / "mathjax" / "tex-chtml.js").exists()
+    assert (site / "widgets" / "require.js").exists() and (site / "widgets" / "embed-amd.js").exists()
+    assert list((site / "widgets").glob("anywidget@*/dist/index.js")), "anywidget's front end is missing"
+
+
+def test_each_chapter_page_weighs_at_most_3_mb_without_shared_assets(site: pathlib.Path) -> None:
+    for page in chapters(site):
+        html = page.read_text(encoding="utf-8")
+        own = page.stat().st_size
+        for src in set(re.findall(r'src="(\.\./_images/[^"]+)"', html)):
+            own += (page.parent / src).resolve().stat().st_size
+        assert own <= LIMIT, f"{page.name} weighs {own / 2**20:.2f} MB"
+
+
+def test_each_chapter_can_be_downloaded_as_a_notebook_without_outputs(site: pathlib.Path) -> None:
+    for page in chapters(site):
+        href = f"../_sources/chapters/{page.stem}.ipynb"
+        assert href in page.read_text(encoding="utf-8"), f"{page.name} has no .ipynb download"
+        nb = nbformat.read(site / "_sources" / "chapters" / f"{page.stem}.ipynb", as_version=4)
+        assert nb.cells
+
+
+def test_each_chapter_has_binder_colab_and_jupyterhub_launch_links(site: pathlib.Path) -> None:
+    for page in chapters(site):
+        html = page.read_text(encoding="utf-8")
+        for host in ("mybinder.org/v2/", "colab.research.google.com/github/", "/hub/user-redirect/git-pull"):
+            assert host in html, f"{page.name} lacks the {host} launch link"
+
+
+def test_search_index_covers_the_chapters(site: pathlib.Path) -> None:
+    index = (site / "searchindex.js").read_text(encoding="utf-8")
+    data = json.loads(index[index.index("(") + 1 : index.rindex(")")])
+    titles = " ".join(data["titles"]).lower()
+    assert "arithmetic" in titles
+    assert "dilat" in json.dumps(data["terms"]), "chapter text is not in the search index"
+
+
+def test_bibliography_page_lists_references(site: pathlib.Path) -> None:
+    html = (site / "book" / "bibliography.html").read_text(encoding="utf-8")
+    assert "Dumoulin" in html
+
+
+def test_site_shows_no_solution_markers_or_hidden_tests(site: pathlib.Path) -> None:
+    for path in list(site.rglob("*.html")) + list(site.rglob("*.ipynb")) + list(site.rglob("*.txt")):
+        text = path.read_text(encoding="utf-8", errors="ignore")
+        for marker in ("# SOLUTION", "# BEGIN SOLUTION", "# HIDDEN", "BEGIN QUESTION"):
+            assert marker not in text, f"{path.relative_to(site)} contains {marker!r}"
