@@ -8,6 +8,8 @@ cannot disagree.
 """
 
 from ._draw import draw, draw_steps, show_matrix
+from .correlation import KERNELS, correlation_scene, im2col_scene, image_kernel, multichannel_scene
 from .arithmetic import conv_scene, output_size_formula
 
 __all__ = ["draw", "draw_steps", "show_matrix", "conv_scene", "output_size_formula"]
+__all__ += ["KERNELS", "correlation_scene", "multichannel_scene", "im2col_scene", "image_kernel"]
