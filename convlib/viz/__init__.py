@@ -10,6 +10,10 @@ cannot disagree.
 from ._draw import draw, draw_steps, show_matrix
 from .correlation import KERNELS, correlation_scene, im2col_scene, image_kernel, multichannel_scene
 from .arithmetic import conv_scene, output_size_formula
+from .transposed import checkerboard_scene, conv_matrix_scene, overlap_counts, overlap_summary, resize_conv_counts
+from .transposed import transposed_output_size_formula, zero_insertion_scene
 
 __all__ = ["draw", "draw_steps", "show_matrix", "conv_scene", "output_size_formula"]
 __all__ += ["KERNELS", "correlation_scene", "multichannel_scene", "im2col_scene", "image_kernel"]
+__all__ += ["zero_insertion_scene", "conv_matrix_scene", "checkerboard_scene", "overlap_counts", "resize_conv_counts"]
+__all__ += ["overlap_summary", "transposed_output_size_formula"]

@@ -12,16 +12,21 @@ from collections.abc import Callable
 from ..scene import Scene
 from ..viz.correlation import correlation_scene, multichannel_scene
 from ._explorer import Control, Explorer, safe_render, state_key, tabulate
+from ..viz.transposed import checkerboard_scene, zero_insertion_scene
 from ..viz.arithmetic import conv_scene
 from .arithmetic import conv_explorer, conv_explorer_controls
 from .correlation import correlation_explorer, correlation_explorer_controls, multichannel_explorer, multichannel_explorer_controls
+from .transposed import checkerboard_explorer, checkerboard_explorer_controls, transposed_explorer, transposed_explorer_controls
 
 #: widget name -> (render function, controls); every widget of the book is listed here.
 RENDERS: dict[str, tuple[Callable[..., Scene], list[Control]]] = {
     "correlation_explorer": (correlation_scene, correlation_explorer_controls()),
     "multichannel_explorer": (multichannel_scene, multichannel_explorer_controls()),
     "conv_explorer": (conv_scene, conv_explorer_controls()),
+    "transposed_explorer": (zero_insertion_scene, transposed_explorer_controls()),
+    "checkerboard_explorer": (checkerboard_scene, checkerboard_explorer_controls()),
 }
 
 __all__ = ["Control", "Explorer", "safe_render", "state_key", "tabulate", "conv_explorer", "RENDERS"]
 __all__ += ["correlation_explorer", "multichannel_explorer"]
+__all__ += ["transposed_explorer", "checkerboard_explorer"]
