@@ -12,8 +12,10 @@ from .correlation import KERNELS, correlation_scene, im2col_scene, image_kernel,
 from .arithmetic import conv_scene, output_size_formula
 from .transposed import checkerboard_scene, conv_matrix_scene, overlap_counts, overlap_summary, resize_conv_counts
 from .transposed import transposed_output_size_formula, zero_insertion_scene
+from .volumes import DILATIONS, VOLUME_MODES, causal_dilations, causal_stack_scene, volume_conv_scene
 
 __all__ = ["draw", "draw_steps", "show_matrix", "conv_scene", "output_size_formula"]
 __all__ += ["KERNELS", "correlation_scene", "multichannel_scene", "im2col_scene", "image_kernel"]
 __all__ += ["zero_insertion_scene", "conv_matrix_scene", "checkerboard_scene", "overlap_counts", "resize_conv_counts"]
 __all__ += ["overlap_summary", "transposed_output_size_formula"]
+__all__ += ["VOLUME_MODES", "DILATIONS", "volume_conv_scene", "causal_dilations", "causal_stack_scene"]

@@ -16,7 +16,9 @@ from ..viz.transposed import checkerboard_scene, zero_insertion_scene
 from ..viz.arithmetic import conv_scene
 from .arithmetic import conv_explorer, conv_explorer_controls
 from .correlation import correlation_explorer, correlation_explorer_controls, multichannel_explorer, multichannel_explorer_controls
+from ..viz.volumes import causal_stack_scene, volume_conv_scene
 from .transposed import checkerboard_explorer, checkerboard_explorer_controls, transposed_explorer, transposed_explorer_controls
+from .volumes import causal_stack_explorer, causal_stack_explorer_controls, volume_explorer, volume_explorer_controls
 
 #: widget name -> (render function, controls); every widget of the book is listed here.
 RENDERS: dict[str, tuple[Callable[..., Scene], list[Control]]] = {
@@ -25,8 +27,11 @@ RENDERS: dict[str, tuple[Callable[..., Scene], list[Control]]] = {
     "conv_explorer": (conv_scene, conv_explorer_controls()),
     "transposed_explorer": (zero_insertion_scene, transposed_explorer_controls()),
     "checkerboard_explorer": (checkerboard_scene, checkerboard_explorer_controls()),
+    "volume_explorer": (volume_conv_scene, volume_explorer_controls()),
+    "causal_stack_explorer": (causal_stack_scene, causal_stack_explorer_controls()),
 }
 
 __all__ = ["Control", "Explorer", "safe_render", "state_key", "tabulate", "conv_explorer", "RENDERS"]
 __all__ += ["correlation_explorer", "multichannel_explorer"]
 __all__ += ["transposed_explorer", "checkerboard_explorer"]
+__all__ += ["volume_explorer", "causal_stack_explorer"]
