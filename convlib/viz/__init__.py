@@ -10,11 +10,14 @@ cannot disagree.
 from ._draw import draw, draw_steps, show_matrix
 from .correlation import KERNELS, correlation_scene, im2col_scene, image_kernel, multichannel_scene
 from .arithmetic import conv_scene, output_size_formula
+from .arithmetic import pool_scene, read_positions, receptive_field_scene
+from .padding import PADDING_MODES, draw_padding_modes, padding_scene
 from .transposed import checkerboard_scene, conv_matrix_scene, overlap_counts, overlap_summary, resize_conv_counts
 from .transposed import transposed_output_size_formula, zero_insertion_scene
 from .volumes import DILATIONS, VOLUME_MODES, causal_dilations, causal_stack_scene, volume_conv_scene
 
 __all__ = ["draw", "draw_steps", "show_matrix", "conv_scene", "output_size_formula"]
+__all__ += ["pool_scene", "read_positions", "receptive_field_scene", "PADDING_MODES", "padding_scene", "draw_padding_modes"]
 __all__ += ["KERNELS", "correlation_scene", "multichannel_scene", "im2col_scene", "image_kernel"]
 __all__ += ["zero_insertion_scene", "conv_matrix_scene", "checkerboard_scene", "overlap_counts", "resize_conv_counts"]
 __all__ += ["overlap_summary", "transposed_output_size_formula"]

@@ -13,8 +13,10 @@ from ..scene import Scene
 from ..viz.correlation import correlation_scene, multichannel_scene
 from ._explorer import Control, Explorer, safe_render, state_key, tabulate
 from ..viz.transposed import checkerboard_scene, zero_insertion_scene
-from ..viz.arithmetic import conv_scene
+from ..viz.arithmetic import conv_scene, receptive_field_scene
+from ..viz.padding import padding_scene
 from .arithmetic import conv_explorer, conv_explorer_controls
+from .arithmetic import padding_explorer, padding_explorer_controls, receptive_field_explorer, receptive_field_explorer_controls
 from .correlation import correlation_explorer, correlation_explorer_controls, multichannel_explorer, multichannel_explorer_controls
 from ..viz.volumes import causal_stack_scene, volume_conv_scene
 from .transposed import checkerboard_explorer, checkerboard_explorer_controls, transposed_explorer, transposed_explorer_controls
@@ -25,6 +27,8 @@ RENDERS: dict[str, tuple[Callable[..., Scene], list[Control]]] = {
     "correlation_explorer": (correlation_scene, correlation_explorer_controls()),
     "multichannel_explorer": (multichannel_scene, multichannel_explorer_controls()),
     "conv_explorer": (conv_scene, conv_explorer_controls()),
+    "padding_explorer": (padding_scene, padding_explorer_controls()),
+    "receptive_field_explorer": (receptive_field_scene, receptive_field_explorer_controls()),
     "transposed_explorer": (zero_insertion_scene, transposed_explorer_controls()),
     "checkerboard_explorer": (checkerboard_scene, checkerboard_explorer_controls()),
     "volume_explorer": (volume_conv_scene, volume_explorer_controls()),
@@ -32,6 +36,7 @@ RENDERS: dict[str, tuple[Callable[..., Scene], list[Control]]] = {
 }
 
 __all__ = ["Control", "Explorer", "safe_render", "state_key", "tabulate", "conv_explorer", "RENDERS"]
+__all__ += ["padding_explorer", "receptive_field_explorer"]
 __all__ += ["correlation_explorer", "multichannel_explorer"]
 __all__ += ["transposed_explorer", "checkerboard_explorer"]
 __all__ += ["volume_explorer", "causal_stack_explorer"]
