@@ -15,12 +15,14 @@ from ._explorer import Control, Explorer, safe_render, state_key, tabulate
 from ..viz.transposed import checkerboard_scene, zero_insertion_scene
 from ..viz.arithmetic import conv_scene, receptive_field_scene
 from ..viz.padding import padding_scene
+from ..viz.dilated import dilated_stack_scene
 from .arithmetic import conv_explorer, conv_explorer_controls
 from .arithmetic import padding_explorer, padding_explorer_controls, receptive_field_explorer, receptive_field_explorer_controls
 from .correlation import correlation_explorer, correlation_explorer_controls, multichannel_explorer, multichannel_explorer_controls
 from ..viz.volumes import causal_stack_scene, volume_conv_scene
 from .transposed import checkerboard_explorer, checkerboard_explorer_controls, transposed_explorer, transposed_explorer_controls
 from .volumes import causal_stack_explorer, causal_stack_explorer_controls, volume_explorer, volume_explorer_controls
+from .dilated import dilation_explorer, dilation_explorer_controls
 
 #: widget name -> (render function, controls); every widget of the book is listed here.
 RENDERS: dict[str, tuple[Callable[..., Scene], list[Control]]] = {
@@ -33,6 +35,7 @@ RENDERS: dict[str, tuple[Callable[..., Scene], list[Control]]] = {
     "checkerboard_explorer": (checkerboard_scene, checkerboard_explorer_controls()),
     "volume_explorer": (volume_conv_scene, volume_explorer_controls()),
     "causal_stack_explorer": (causal_stack_scene, causal_stack_explorer_controls()),
+    "dilation_explorer": (dilated_stack_scene, dilation_explorer_controls()),
 }
 
 __all__ = ["Control", "Explorer", "safe_render", "state_key", "tabulate", "conv_explorer", "RENDERS"]
@@ -40,3 +43,4 @@ __all__ += ["padding_explorer", "receptive_field_explorer"]
 __all__ += ["correlation_explorer", "multichannel_explorer"]
 __all__ += ["transposed_explorer", "checkerboard_explorer"]
 __all__ += ["volume_explorer", "causal_stack_explorer"]
+__all__ += ["dilation_explorer"]
