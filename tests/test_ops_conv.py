@@ -17,6 +17,15 @@ OURS = {1: ops.conv1d, 2: ops.conv2d, 3: ops.conv3d}
 TORCH = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
 
 
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    """These tensors are tiny: one intra-op thread per pytest-xdist worker avoids oversubscribing the cores."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 @st.composite
 def conv_configs(draw, n: int, max_kernel: int = 4, max_extra: int = 5, max_channels: int = 3):
     """A random convolution: non-square kernels, stride, padding (int, tuple, 'same', 'valid'), dilation, groups."""

@@ -87,7 +87,3 @@ def test_valid_baseline_arguments_do_not_raise():
     assert ops.conv_matrix(torch.randn(3, 3), (4, 5)).shape == (6, 20)
     assert ops.channel_shuffle(torch.randn(1, 6, 2), 3).shape == (1, 6, 2)
 
-
-def test_modules_reject_same_padding_with_stride_like_torch():
-    with pytest.raises(ValueError, match="padding='same'"):
-        ops.Conv2d(2, 2, 3, stride=2, padding="same")

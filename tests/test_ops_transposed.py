@@ -13,6 +13,15 @@ from torch import nn
 from convlib import ops
 
 
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    """These tensors are tiny: one intra-op thread per pytest-xdist worker avoids oversubscribing the cores."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 @st.composite
 def transposed_configs(draw, max_kernel: int = 4, max_extra: int = 4, max_channels: int = 3):
     """A random transposed convolution: non-square kernels, stride, padding, output_padding, dilation, groups."""
@@ -83,6 +92,27 @@ def test_naive_transposed_twin_ours_and_torch_agree_on_chosen_configurations(kwa
     naive = naive_conv_transpose2d(x, w, b, **kwargs)
     torch.testing.assert_close(ops.conv_transpose2d(x, w, b, **kwargs), naive)
     torch.testing.assert_close(F.conv_transpose2d(x, w, b, **kwargs), naive)
+
+
+@settings(max_examples=100, deadline=None)
+@given(transposed_configs())
+def test_conv_transpose2d_equals_conv2d_of_the_zero_stretched_input_with_the_flipped_kernel(cfg):
+    """Chapter 05's construction: insert stride − 1 zeros, pad by d(k−1) − p (+ output_padding), flip the kernel."""
+    x, w, b = make_tensors(cfg, requires_grad=False)
+    kw = cfg["kwargs"]
+    stride, padding, output_padding = kw["stride"], kw["padding"], kw["output_padding"]
+    groups, dilation = kw["groups"], kw["dilation"]
+    n, c_in, h, w_in = x.shape
+    stretched = x.new_zeros(n, c_in, stride[0] * (h - 1) + 1, stride[1] * (w_in - 1) + 1)
+    stretched[:, :, :: stride[0], :: stride[1]] = x
+    full = [d * (k - 1) for k, d in zip(w.shape[2:], dilation)]
+    lo = [f - p for f, p in zip(full, padding)]  # negative: crop instead of pad
+    hi = [f - p + a for f, p, a in zip(full, padding, output_padding)]
+    grown = F.pad(stretched, (max(lo[1], 0), max(hi[1], 0), max(lo[0], 0), max(hi[0], 0)))
+    grown = grown[:, :, max(-lo[0], 0) : grown.shape[2] - max(-hi[0], 0), max(-lo[1], 0) : grown.shape[3] - max(-hi[1], 0)]
+    flipped = w.flip(-1, -2).unflatten(0, (groups, c_in // groups)).transpose(1, 2).flatten(0, 1)  # (C_out, C_in/g, kH, kW)
+    via_conv = ops.conv2d(grown, flipped, b, dilation=dilation, groups=groups)
+    torch.testing.assert_close(via_conv, ops.conv_transpose2d(x, w, b, **kw))
 
 
 def test_conv_transpose2d_passes_gradcheck_in_float64():

@@ -1,2 +1,34 @@
-"""From-scratch operators, each checked against PyTorch's built-in (placeholder; being written)."""
-__all__: list[str] = []
+"""From-scratch operators, each checked against PyTorch's built-in in the tests.
+
+Each functional has the signature and semantics of the built-in it
+re-implements and is written from tensor primitives (padding, ``unfold``,
+matmul, indexing); each ``nn.Module`` is the ``torch.nn`` module with its
+forward pass routed through the functional.
+
+Modules:
+    conv: ``conv1d``, ``conv2d``, ``conv3d`` (chapters 01 and 03).
+    transposed: ``conv_transpose2d`` (chapter 05).
+    matrix: ``conv_matrix``, a convolution as a dense matrix (chapter 05).
+    shuffle: ``channel_shuffle`` (chapter 12).
+"""
+
+from __future__ import annotations
+
+from .conv import Conv1d, Conv2d, Conv3d, conv1d, conv2d, conv3d
+from .matrix import conv_matrix
+from .shuffle import ChannelShuffle, channel_shuffle
+from .transposed import ConvTranspose2d, conv_transpose2d
+
+__all__ = [
+    "conv1d",
+    "conv2d",
+    "conv3d",
+    "conv_transpose2d",
+    "conv_matrix",
+    "channel_shuffle",
+    "Conv1d",
+    "Conv2d",
+    "Conv3d",
+    "ConvTranspose2d",
+    "ChannelShuffle",
+]
