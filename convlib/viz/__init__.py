@@ -17,6 +17,8 @@ from .transposed import transposed_output_size_formula, zero_insertion_scene
 from .volumes import DILATIONS, VOLUME_MODES, causal_dilations, causal_stack_scene, volume_conv_scene
 from .dilated import dilated_kernel_scene, dilated_path_counts, dilated_paths_scene, dilated_stack_scene
 
+from .separable import format_value, low_rank_scene, plot_singular_values, separable_passes_scene
+
 __all__ = ["draw", "draw_steps", "show_matrix", "conv_scene", "output_size_formula"]
 __all__ += ["pool_scene", "read_positions", "receptive_field_scene", "PADDING_MODES", "padding_scene", "draw_padding_modes"]
 __all__ += ["KERNELS", "correlation_scene", "multichannel_scene", "im2col_scene", "image_kernel"]
@@ -24,3 +26,4 @@ __all__ += ["zero_insertion_scene", "conv_matrix_scene", "checkerboard_scene", "
 __all__ += ["overlap_summary", "transposed_output_size_formula"]
 __all__ += ["VOLUME_MODES", "DILATIONS", "volume_conv_scene", "causal_dilations", "causal_stack_scene"]
 __all__ += ["dilated_path_counts", "dilated_kernel_scene", "dilated_paths_scene", "dilated_stack_scene"]
+__all__ += ["separable_passes_scene", "low_rank_scene", "plot_singular_values", "format_value"]

@@ -24,6 +24,9 @@ from .transposed import checkerboard_explorer, checkerboard_explorer_controls, t
 from .volumes import causal_stack_explorer, causal_stack_explorer_controls, volume_explorer, volume_explorer_controls
 from .dilated import dilation_explorer, dilation_explorer_controls
 
+from ..viz.separable import low_rank_scene, separable_passes_scene
+from .separable import low_rank_explorer, low_rank_explorer_controls, separable_explorer, separable_explorer_controls
+
 #: widget name -> (render function, controls); every widget of the book is listed here.
 RENDERS: dict[str, tuple[Callable[..., Scene], list[Control]]] = {
     "correlation_explorer": (correlation_scene, correlation_explorer_controls()),
@@ -36,6 +39,8 @@ RENDERS: dict[str, tuple[Callable[..., Scene], list[Control]]] = {
     "volume_explorer": (volume_conv_scene, volume_explorer_controls()),
     "causal_stack_explorer": (causal_stack_scene, causal_stack_explorer_controls()),
     "dilation_explorer": (dilated_stack_scene, dilation_explorer_controls()),
+    "separable_explorer": (separable_passes_scene, separable_explorer_controls()),
+    "low_rank_explorer": (low_rank_scene, low_rank_explorer_controls()),
 }
 
 __all__ = ["Control", "Explorer", "safe_render", "state_key", "tabulate", "conv_explorer", "RENDERS"]
@@ -44,3 +49,4 @@ __all__ += ["correlation_explorer", "multichannel_explorer"]
 __all__ += ["transposed_explorer", "checkerboard_explorer"]
 __all__ += ["volume_explorer", "causal_stack_explorer"]
 __all__ += ["dilation_explorer"]
+__all__ += ["separable_explorer", "low_rank_explorer"]
