@@ -18,6 +18,7 @@ hidden test.
 from __future__ import annotations
 
 import pathlib
+import re
 import shutil
 import subprocess
 import sys
@@ -83,6 +84,7 @@ def sources(out: pathlib.Path = ROOT / "_build" / "src", only: str | None = None
     toc = (ROOT / "_toc.yml").read_text()
     if only:
         toc = "\n".join(l for l in toc.splitlines() if "file: chapters/" not in l or f"chapters/{only}" in l)
+        toc = re.sub(r"\n  - caption: [^\n]*\n    chapters:(?=\n  - |\n*$)", "", toc)  # drop parts left empty
     (out / "_toc.yml").write_text(toc + "\n")
     (out / "chapters").mkdir()
     for chapter in sorted((ROOT / "chapters").glob(f"{only or ''}*.md")):
