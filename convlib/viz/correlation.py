@@ -146,7 +146,7 @@ def correlation_scene(
 
     terms = " + ".join(f"{_num(x[row + u][col + v])}·{_paren(slid[u][v])}" for u in range(3) for v in range(3))
     total = sum(x[row + u][col + v] * slid[u][v] for u in range(3) for v in range(3))
-    value = f"({terms}){scale} = {_num(total)}{scale}" + ("" if divisor == 1 else f" ≈ {_num(y[row][col])}")
+    value = f"{terms} = {_num(total)}" if divisor == 1 else f"({terms}){scale} = {_num(total)}{scale} ≈ {_num(y[row][col])}"
     rot = _rot180(taps)
     if rot == [list(r) for r in taps]:
         note = f"{kernel} is unchanged by a 180° rotation: convolution and cross-correlation agree."
