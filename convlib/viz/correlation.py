@@ -75,6 +75,10 @@ def _num(value: Fraction | int) -> str:
     return text.replace("-", "−")
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def _paren(value: int) -> str:
     return f"({_num(value)})" if value < 0 else _num(value)
 
@@ -235,9 +239,9 @@ def multichannel_scene(in_channels: int = 3, out_channels: int = 2, kernel_size:
     parts = " + ".join(_paren(partial[0][c][0][0]) for c in range(in_channels))
     lines = [
         f"weight {out_channels}×{in_channels}×{k}×{k} = {out_channels * in_channels * k * k} numbers: "
-        f"{out_channels} filter(s), each a {in_channels}×{k}×{k} volume; bias: {out_channels} numbers, one per filter",
+        f"{_count(out_channels, 'filter')}, each a {in_channels}×{k}×{k} volume; bias: {_count(out_channels, 'number')}, one per filter",
         f"y[0][0, 0] = Σ_c (x[c] ⋆ w[0,c])[0, 0] + b[0] = {parts} + {_paren(b[0])} = {_num(y[0][0][0])}",
-        f"output: {out_channels} channel(s) of {o}×{o}, one per filter",
+        f"output: {_count(out_channels, 'channel')} of {o}×{o}, one per filter",
     ]
     return Scene(grids=grids, windows=windows, lines=lines)
 
