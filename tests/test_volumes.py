@@ -111,16 +111,26 @@ def test_volume_scene_2d_mode_ignores_kernel_depth():
 
 
 # --------------------------------------------------------------------------- causal_stack_scene
-def _read_inputs(layers: int, kernel_size: int, dilation: str, padding: str, position: int, length: int) -> set[int]:
-    """Input positions whose gradient reaches output `position`, through a real PyTorch stack."""
-    x = torch.ones(1, 1, length, requires_grad=True)
-    h = x
-    for d in causal_dilations(layers, dilation):
-        lo, hi = ((kernel_size - 1) * d, 0) if padding == "causal" else same_padding(kernel_size, d)
-        h = F.conv1d(F.pad(h, (lo, hi)), torch.ones(1, 1, kernel_size), dilation=d)  # (1, 1, length)
+def _read_inputs(layers: int, kernel_size: int, dilation: str, padding: str, position: int, length: int,
+                 with_padding: bool = False) -> set[int]:
+    """Input positions whose gradient reaches output `position`, through a real PyTorch stack.
+
+    With ``with_padding``, the first layer's padded input is the leaf, so the zeros it
+    pads with count too (at positions below 0 or from ``length`` on).
+    """
+    x = torch.ones(1, 1, length)
+    pads = [((kernel_size - 1) * d, 0) if padding == "causal" else same_padding(kernel_size, d)
+            for d in causal_dilations(layers, dilation)]
+    leaf = F.pad(x, pads[0]).requires_grad_() if with_padding else x.requires_grad_()
+    h = leaf if with_padding else F.pad(leaf, pads[0])
+    for layer, (d, (lo, hi)) in enumerate(zip(causal_dilations(layers, dilation), pads)):
+        if layer:
+            h = F.pad(h, (lo, hi))
+        h = F.conv1d(h, torch.ones(1, 1, kernel_size), dilation=d)  # (1, 1, length)
         assert h.shape[-1] == length
-    (grad,) = torch.autograd.grad(h[0, 0, position], x)
-    return set((grad[0, 0] != 0).nonzero().flatten().tolist())
+    (grad,) = torch.autograd.grad(h[0, 0, position], leaf)
+    shift = pads[0][0] if with_padding else 0
+    return {i - shift for i in (grad[0, 0] != 0).nonzero().flatten().tolist()}
 
 
 def _left_pad(scene, layers: int) -> int:
@@ -128,7 +138,7 @@ def _left_pad(scene, layers: int) -> int:
     return int(scene.grid(f"row{layers}").x - scene.grid("row0").x)
 
 
-def test_causal_stack_scene_highlights_exactly_the_inputs_pytorch_gradients_reach():
+def test_causal_stack_scene_marks_exactly_the_inputs_and_padding_zeros_pytorch_gradients_reach():
     length = 16
     for layers, k, dil, pad, t in itertools.product(range(1, 5), [2, 3], ["doubling", "none"], ["causal", "centred"], range(length)):
         scene = causal_stack_scene(layers, k, dil, pad, t, length)
@@ -138,6 +148,9 @@ def test_causal_stack_scene_highlights_exactly_the_inputs_pytorch_gradients_reac
         assert real == _read_inputs(layers, k, dil, pad, t, length), (layers, k, dil, pad, t)
         says_causal = "none lies after t" in scene.lines[-1]
         assert says_causal == (max(real) <= t)
+        zeros = {c - lo for c, letter in enumerate(row0.cells) if letter == "x"}
+        assert real | zeros == _read_inputs(layers, k, dil, pad, t, length, with_padding=True)
+        assert all(not 0 <= z < length for z in zeros)
 
 
 def test_causal_padding_never_reads_the_future_and_centred_padding_does():

@@ -162,7 +162,8 @@ def causal_stack_scene(
     ``padding='same'`` (an odd number of zeros puts the extra one on the right)
     and lets the output read the future. Starting from output ``position`` of
     the top layer, links follow every tap down to the input: the cells they
-    reach (orange) are its receptive field, ``1 + Σ_l (k−1)·d_l`` wide.
+    reach are orange, or pink where they are padding zeros; at the bottom they
+    span the receptive field, ``1 + Σ_l (k−1)·d_l`` wide.
 
     Args:
         layers: number of convolution layers.
@@ -203,7 +204,7 @@ def causal_stack_scene(
     for row in range(layers + 1):
         lo, hi = pads[row] if row < layers else (0, 0)
         cells = "".join(
-            ("k" if t in cone[row] else "p") if not 0 <= t < length
+            ("x" if t in cone[row] else "p") if not 0 <= t < length  # pink: a padding zero that is read
             else ("k" if t in cone[row] else ("i" if row == 0 else "o"))
             for t in range(-lo, length + hi)
         )
