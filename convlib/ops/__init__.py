@@ -9,6 +9,7 @@ Modules:
     conv: ``conv1d``, ``conv2d``, ``conv3d`` (chapters 01 and 03).
     transposed: ``conv_transpose2d`` (chapter 05).
     matrix: ``conv_matrix``, a convolution as a dense matrix (chapter 05).
+    pad: ``pad``, the padding modes as index maps (chapter 02).
     separable: ``spatially_separable_conv2d``, a ``k×1`` then a ``1×k`` pass (chapter 07).
     shuffle: ``channel_shuffle`` (chapter 12).
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 from .conv import Conv1d, Conv2d, Conv3d, conv1d, conv2d, conv3d
 from .matrix import conv_matrix
+from .pad import Pad, pad
 from .separable import SpatiallySeparableConv2d, spatially_separable_conv2d, spatially_separable_weight
 from .shuffle import ChannelShuffle, channel_shuffle
 from .transposed import ConvTranspose2d, conv_transpose2d
@@ -35,3 +37,4 @@ __all__ = [
     "ChannelShuffle",
 ]
 __all__ += ["spatially_separable_conv2d", "spatially_separable_weight", "SpatiallySeparableConv2d"]
+__all__ += ["pad", "Pad"]
