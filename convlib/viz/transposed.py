@@ -129,7 +129,7 @@ def zero_insertion_scene(
     else:
         border = f"d(k−1)−p = {d}·({k}−1)−{p} = {edge} < 0: crop {-edge} from each side"
     scene.lines.append(border + (f", plus output_padding {a} at the end" if a else ""))
-    scene.lines.append("then a stride-1 convolution with the flipped kernel: one window step per output pixel")
+    scene.lines.append("then the flipped kernel slides at stride 1: one step per output pixel")
     return scene
 
 
@@ -277,7 +277,7 @@ def checkerboard_scene(kernel_size: int = 3, stride: int = 2) -> Scene:
             heat("resized", n + GAP + o + GAP, resized, f"resize ×{stride}, then conv → {r}×{r}"),
         ],
         lines=[
-            f"transposed: o = s(n−1) + k = {stride}·({n}−1) + {kernel_size} = {o}; "
+            f"transposed: o = s(n−1) + k = {stride}·({n}−1) + {kernel_size} = {o}",
             f"resize-conv: n·s = {n}·{stride} = {r}, then a {kernel_size}×{kernel_size} 'same' convolution",
             first,
             second,
