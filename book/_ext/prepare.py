@@ -18,7 +18,6 @@ hidden test.
 from __future__ import annotations
 
 import pathlib
-import re
 import shutil
 import subprocess
 import sys
@@ -71,7 +70,7 @@ def vendor() -> None:
 
 
 def sources(out: pathlib.Path = ROOT / "_build" / "src", only: str | None = None) -> None:
-    """Write the site's source tree; with ``only="02"``, just that chapter (and the front matter)."""
+    """Write the site's source tree; with ``only="02"``, other chapters become title-only stubs."""
     import jupytext
     import nbformat
 
@@ -81,14 +80,17 @@ def sources(out: pathlib.Path = ROOT / "_build" / "src", only: str | None = None
         shutil.rmtree(out)
     shutil.copytree(ROOT / "book", out / "book", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy2(ROOT / "_config.yml", out / "_config.yml")
-    toc = (ROOT / "_toc.yml").read_text()
-    if only:
-        toc = "\n".join(l for l in toc.splitlines() if "file: chapters/" not in l or f"chapters/{only}" in l)
-        toc = re.sub(r"\n  - caption: [^\n]*\n    chapters:(?=\n  - |\n*$)", "", toc)  # drop parts left empty
-    (out / "_toc.yml").write_text(toc + "\n")
+    shutil.copy2(ROOT / "_toc.yml", out / "_toc.yml")
     (out / "chapters").mkdir()
-    for chapter in sorted((ROOT / "chapters").glob(f"{only or ''}*.md")):
-        nb = site_version(jupytext.read(chapter))
+    for chapter in sorted((ROOT / "chapters").glob("[0-9][0-9]-*.md")):
+        nb = jupytext.read(chapter)
+        if only and not chapter.stem.startswith(only):
+            # A single-chapter build keeps every page, so links between chapters still resolve,
+            # but the other chapters are stubs: their title only, nothing executed.
+            title = next((c.source.splitlines()[0] for c in nb.cells if c.cell_type == "markdown" and c.source.startswith("# ")), f"# {chapter.stem}")
+            (out / "chapters" / f"{chapter.stem}.md").write_text(f"{title}\n\n(Not built in this single-chapter build.)\n")
+            continue
+        nb = site_version(nb)
         nb.metadata.pop("jupytext", None)
         nbformat.write(nb, out / "chapters" / f"{chapter.stem}.ipynb")
     print(f"sources: wrote {out.relative_to(ROOT)}")

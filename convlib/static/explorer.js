@@ -66,7 +66,7 @@ export function drawScene(scene, frame) {
         const r = r0 + a * w.dilation[0], c = c0 + b * w.dilation[1];
         if (r < 0 || c < 0 || r >= src.rows || c >= src.cols) continue;
         el("rect", { x: (src.x + c + 0.1) * CELL, y: (src.y + r + 0.1) * CELL, width: 0.8 * CELL, height: 0.8 * CELL,
-          fill: COLOURS.k, stroke: "#d94801", "fill-opacity": 0.9, class: "cx-tap" }, svg);
+          fill: COLOURS.k, stroke: "#d94801", "fill-opacity": 0.45, class: "cx-tap" }, svg);
       }
     }
     el("rect", { x: (dst.x + col) * CELL, y: (dst.y + row) * CELL, width: CELL, height: CELL, fill: "none",
