@@ -30,13 +30,15 @@ sources: $(STAMP)
 	$(PY) book/_ext/prepare.py sources
 
 book: vendor sources
-	$(VENV)/bin/jupyter-book build _build/src --path-output . -W -n --keep-going
+	rm -rf $(SITE)
+	$(VENV)/bin/jupyter-book build _build/src --path-output . --all -W -n --keep-going
 	@echo "The book is built: open $(CURDIR)/$(SITE)/index.html"
 
 # One chapter alone, for authors: make chapter N=02 -> _build/ch02/_build/html
 chapter: vendor
 	$(PY) book/_ext/prepare.py sources $(N)
-	$(VENV)/bin/jupyter-book build _build/ch$(N)/src --path-output _build/ch$(N) -W -n --keep-going
+	rm -rf _build/ch$(N)/_build
+	$(VENV)/bin/jupyter-book build _build/ch$(N)/src --path-output _build/ch$(N) --all -W -n --keep-going
 
 test: book
 	$(PY) -m pytest -n 2 --dist loadgroup
