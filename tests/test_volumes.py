@@ -151,6 +151,15 @@ def test_causal_stack_scene_marks_exactly_the_inputs_and_padding_zeros_pytorch_g
         zeros = {c - lo for c, letter in enumerate(row0.cells) if letter == "x"}
         assert real | zeros == _read_inputs(layers, k, dil, pad, t, length, with_padding=True)
         assert all(not 0 <= z < length for z in zeros)
+        pink = sum(g.cells.count("x") for g in scene.grids)
+        assert (f"and {pink} padding zero" in scene.lines[-1]) == (pink > 0)
+
+
+def test_causal_stack_scene_reports_padding_zeros_exactly_for_the_first_r_minus_1_causal_outputs():
+    for layers, k, dil in itertools.product(range(1, 5), [2, 3], ["doubling", "none"]):
+        field = 1 + sum((k - 1) * d for d in causal_dilations(layers, dil))
+        warm = [t for t in range(16) if "padding zero" in causal_stack_scene(layers, k, dil, "causal", t).lines[-1]]
+        assert warm == list(range(min(field - 1, 16))), (layers, k, dil)
 
 
 def test_causal_padding_never_reads_the_future_and_centred_padding_does():

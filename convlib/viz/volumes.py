@@ -103,7 +103,8 @@ def volume_conv_scene(
         scene.grids.append(Grid(f"k{a}", (first + a) * pitch + (size - kernel_size) / 2, k_top,
                                 kernel_size, kernel_size, "k", label=f"w[{a}]"))
     for j in range(d_out):
-        x = j * stride * pitch + (size - out_hw) / 2
+        # 3D: under the first input slice it reads; 2D: centred under the whole strip it sums
+        x = j * stride * pitch + (size - out_hw) / 2 if three_d else (depth * pitch - 1 - out_hw) / 2
         label = f"out d={j}" if three_d else "out (2D)"
         scene.grids.append(Grid(f"out{j}", x, o_top, out_hw, out_hw, "o", label=label))
         if j != out_slice:
@@ -216,15 +217,15 @@ def causal_stack_scene(
         lo_above = pads[row][0] if row < layers else 0
         scene.links.append(Link(f"row{row}", 0, lo_above + t, f"row{row - 1}", 0, lo_below + below, _CONE))
 
-    inputs = sorted(cone[0])
-    real = [t for t in inputs if 0 <= t < length]
+    real = sorted(t for t in cone[0] if 0 <= t < length)
     future = [t for t in real if t > position]
+    zeros = sum(1 for row in range(layers) for t in cone[row] if not 0 <= t < length)  # pink cells, every row
     field = 1 + sum((kernel_size - 1) * d for d in dilations)
     scene.lines += [
         f"dilations {', '.join(map(str, dilations))}; zeros per layer (left, right): {' '.join(f'({lo},{hi})' for lo, hi in pads)}",
         f"receptive field 1 + Σ (k−1)·d = 1 + {kernel_size - 1}·({' + '.join(map(str, dilations))}) = {field}",
         f"output t={position} reads {len(real)} input{'s' * (len(real) != 1)} ({real[0]}…{real[-1]})"
-        + (f" and {len(inputs) - len(real)} padding zero{'s' * (len(inputs) - len(real) != 1)}" if len(inputs) > len(real) else "")
+        + (f" and {zeros} padding zero{'s' * (zeros != 1)} (pink)" if zeros else "")
         + (f"; {len(future)} of them lie after t: not causal" if future else "; none lies after t: causal"),
     ]
     return scene

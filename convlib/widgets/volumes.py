@@ -21,17 +21,18 @@ def volume_explorer_controls(mode: str = "3D", depth: int = 5, kernel_depth: int
     ]
 
 
-def volume_explorer(**values: object) -> Explorer:
+def volume_explorer(mode: str = "3D", depth: int = 5, kernel_depth: int = 3, kernel_size: int = 3,
+                    stride: int = 1, out_slice: int = 0) -> Explorer:
     """Chapter 03's explorer: one filter on a volume, as a 2D convolution over the full depth or as a 3D one.
 
     The volume is a film strip of depth slices; the reader switches the mode and
     moves the input depth, the kernel depth (3D mode), the kernel size, the
     stride and the output slice the kernel is writing, and sees the output's
-    shape change from one 2D map to a volume. Keyword arguments set the initial
+    shape change from one 2D map to a volume. The arguments set the initial
     values (see :func:`volume_explorer_controls`).
     """
-    return Explorer(volume_conv_scene, volume_explorer_controls(**values),  # type: ignore[arg-type]
-                    title="2D convolution over the full depth vs 3D convolution")
+    controls = volume_explorer_controls(mode, depth, kernel_depth, kernel_size, stride, out_slice)
+    return Explorer(volume_conv_scene, controls, title="2D convolution over the full depth vs 3D convolution")
 
 
 def causal_stack_explorer_controls(layers: int = 4, kernel_size: int = 2, dilation: str = "doubling",
@@ -46,10 +47,11 @@ def causal_stack_explorer_controls(layers: int = 4, kernel_size: int = 2, dilati
     ]
 
 
-def causal_stack_explorer(**values: object) -> Explorer:
+def causal_stack_explorer(layers: int = 4, kernel_size: int = 2, dilation: str = "doubling",
+                          padding: str = "causal", position: int = 15) -> Explorer:
     """Chapter 03's explorer of 1D stacks: which inputs one output reads, causal or centred, dilated or not.
 
-    Keyword arguments set the initial values (see :func:`causal_stack_explorer_controls`).
+    The arguments set the initial values (see :func:`causal_stack_explorer_controls`).
     """
-    return Explorer(causal_stack_scene, causal_stack_explorer_controls(**values),  # type: ignore[arg-type]
-                    title="Causal, dilated 1D convolutions (WaveNet)")
+    controls = causal_stack_explorer_controls(layers, kernel_size, dilation, padding, position)
+    return Explorer(causal_stack_scene, controls, title="Causal, dilated 1D convolutions (WaveNet)")
