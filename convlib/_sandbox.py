@@ -124,9 +124,10 @@ def _bound_executor(deadline: float, grace: float, report: dict[str, Any]) -> No
             self._chars = 0
 
         @staticmethod
-        def _budget(cell: Any) -> int:
-            left = deadline - time.monotonic()
-            return max(1, int(left if left > 0 else deadline + grace - 3 - time.monotonic()))
+        def _budget(cell: Any) -> float:
+            """Until the deadline; once it has passed, each remaining cell may use what is left of the grace."""
+            now = time.monotonic()
+            return deadline - now if deadline - now >= 1 else max(1.0, deadline + grace - 3 - now)
 
         async def _async_handle_timeout(self, timeout: int, cell: Any = None) -> Any:
             report["interrupted"].append(_head(cell))

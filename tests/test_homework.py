@@ -53,3 +53,81 @@ def test_hidden_tests_are_recognised_by_comment_or_config() -> None:
     cells = exercise_notebook().cells
     assert [is_hidden_test(c) for c in cells[5:8]] == [False, True, True]
     assert questions(exercise_notebook()) == ["ch99_demo"]
+
+
+# --- Student editions (convlib.editions) -------------------------------------------------------------
+
+import json  # noqa: E402
+import pathlib  # noqa: E402
+import zipfile  # noqa: E402
+
+import jupytext  # noqa: E402
+import pytest  # noqa: E402
+from nbclient import NotebookClient  # noqa: E402
+
+from convlib.editions import assignable, bundle_questions, find_chapters, make_editions  # noqa: E402
+
+DEMO = pathlib.Path(__file__).parent / "fixtures" / "homework" / "99-demo.md"
+
+
+@pytest.fixture(scope="module")
+def demo_edition(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    (edition,) = make_editions([DEMO], tmp_path_factory.mktemp("dist"))
+    return edition
+
+
+def test_assignable_wraps_each_answer_cell_in_solution_markers_and_adds_the_config() -> None:
+    master = assignable(exercise_notebook(), "ch99")
+    sources = [c.source for c in master.cells]
+    assert sources[0].startswith("# ASSIGNMENT CONFIG") and "name: ch99" in sources[0]
+    answer = next(i for i, s in enumerate(sources) if s.startswith("def f"))
+    assert sources[answer - 1] == "# BEGIN SOLUTION" and sources[answer + 1] == "# END SOLUTION"
+    assert sum(s == "# BEGIN SOLUTION" for s in sources) == 2, "the markdown solution keeps its own markers only"
+
+
+def test_assignable_strips_a_solution_line_outside_any_question() -> None:
+    nb = exercise_notebook()
+    nb.cells.insert(0, new_code_cell("secret = 7  # SOLUTION"))
+    assert assignable(nb, "ch99").cells[1].source == "secret = ..."
+
+
+def test_find_chapters_selects_by_number_and_names_a_missing_one() -> None:
+    chosen = find_chapters(["99"], DEMO.parent)
+    assert chosen == [DEMO]
+    with pytest.raises(ValueError, match="selection: no chapter matches '42'"):
+        find_chapters(["42"], DEMO.parent)
+
+
+def test_student_edition_has_stubs_and_public_checks_but_no_solution_or_hidden_test(demo_edition) -> None:  # type: ignore[no-untyped-def]
+    text = demo_edition.student.read_text()
+    nb = nbformat.reads(text, as_version=4)
+    assert nb.metadata["otter"]["assignment_name"] == "ch99"
+    for secret in ("8 * 2 * 2 * 3 * 3 * 3", "torch.stack([(x[i", "n_read = 9", "A 3×3 window covers nine pixels",
+                   "int(reads.sum())", "torch.nn.functional.conv2d(x, weight, stride=2).shape", "hidden\": true"):
+        assert secret not in text, secret
+    assert "shape = ..." in text and 'grader.check(\\"ch99_shape\\")' in text
+    assert "with stride 2 it should be (1, 8, 2, 2)" in text, "the public check and its hint are in the notebook"
+
+
+def test_autograder_bundle_holds_every_question_with_its_hidden_tests(demo_edition) -> None:  # type: ignore[no-untyped-def]
+    assert bundle_questions(demo_edition.autograder) == {"ch99_shape": 1, "ch99_cost": 1, "ch99_conv1d": 2,
+                                                          "ch99_figure": 1}
+    with zipfile.ZipFile(demo_edition.autograder) as bundle:
+        assert "int(reads.sum())" in bundle.read("tests/ch99_figure.py").decode()
+        assert json.loads(bundle.read("otter_config.json"))["assignment_name"] == "ch99"
+        assert "files/convlib/__init__.py" in bundle.namelist(), "the bundle carries convlib for Gradescope"
+        assert "torch==2.13.0" in bundle.read("environment.yml").decode()
+
+
+@pytest.mark.slow
+def test_public_check_in_the_student_notebook_says_what_is_wrong(demo_edition) -> None:  # type: ignore[no-untyped-def]
+    nb = nbformat.read(demo_edition.student, as_version=4)
+    answer = next(c for c in nb.cells if c.source == "shape = ...")
+    answer.source = "shape = (1, 8, 3, 3)"
+    check = nb.cells.index(answer) + 1
+    nb.cells = nb.cells[: check + 1]
+    folder = str(demo_edition.student.parent)
+    NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": folder}}).execute()
+    shown = json.dumps([o for o in nb.cells[check].outputs])
+    assert "your output has shape (1, 8, 3, 3); with stride 2 it should be (1, 8, 2, 2)" in shown
+    assert "stride=2).shape" not in shown, "a student's check runs no hidden test"
