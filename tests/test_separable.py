@@ -14,7 +14,6 @@ from torch import nn
 
 from convlib import cost, ops
 from convlib import separable as sep
-from convlib.arithmetic import conv_output_size
 from convlib.ops.separable import SpatiallySeparableConv2d, spatially_separable_conv2d, spatially_separable_weight
 from convlib.viz.separable import format_value, low_rank_scene, plot_singular_values, separable_passes_scene
 from convlib.widgets import RENDERS, safe_render, state_key, tabulate
