@@ -33,7 +33,8 @@ def device_name(device: torch.device | str | None = None) -> str:
         model = names[0] if names else model
     except OSError:
         pass
-    return f"cpu ({model}, {torch.get_num_threads()} threads)"
+    threads = torch.get_num_threads()
+    return f"cpu ({model}, {threads} thread{'s' if threads != 1 else ''})"
 
 
 @dataclass(frozen=True)
