@@ -11,6 +11,7 @@ Modules:
     matrix: ``conv_matrix``, a convolution as a dense matrix (chapter 05).
     pad: ``pad``, the padding modes as index maps (chapter 02).
     separable: ``spatially_separable_conv2d``, a ``k×1`` then a ``1×k`` pass (chapter 07).
+    flattened: ``flattened_conv2d``, a ``1×1``, a ``k×1`` and a ``1×k`` step (chapter 08).
     shuffle: ``channel_shuffle`` (chapter 12).
 """
 
@@ -20,6 +21,7 @@ from .conv import Conv1d, Conv2d, Conv3d, conv1d, conv2d, conv3d
 from .matrix import conv_matrix
 from .pad import Pad, pad
 from .separable import SpatiallySeparableConv2d, spatially_separable_conv2d, spatially_separable_weight
+from .flattened import FlattenedConv2d, flattened_conv2d, flattened_weight
 from .shuffle import ChannelShuffle, channel_shuffle
 from .transposed import ConvTranspose2d, conv_transpose2d
 
@@ -38,3 +40,4 @@ __all__ = [
 ]
 __all__ += ["spatially_separable_conv2d", "spatially_separable_weight", "SpatiallySeparableConv2d"]
 __all__ += ["pad", "Pad"]
+__all__ += ["flattened_conv2d", "flattened_weight", "FlattenedConv2d"]

@@ -18,6 +18,7 @@ from .volumes import DILATIONS, VOLUME_MODES, causal_dilations, causal_stack_sce
 from .dilated import dilated_kernel_scene, dilated_path_counts, dilated_paths_scene, dilated_stack_scene
 
 from .separable import format_value, low_rank_scene, plot_singular_values, separable_passes_scene
+from .flattened import flattened_filter_scene, flattened_steps_scene, plot_rank_errors
 
 __all__ = ["draw", "draw_steps", "show_matrix", "conv_scene", "output_size_formula"]
 __all__ += ["pool_scene", "read_positions", "receptive_field_scene", "PADDING_MODES", "padding_scene", "draw_padding_modes"]
@@ -27,3 +28,4 @@ __all__ += ["overlap_summary", "transposed_output_size_formula"]
 __all__ += ["VOLUME_MODES", "DILATIONS", "volume_conv_scene", "causal_dilations", "causal_stack_scene"]
 __all__ += ["dilated_path_counts", "dilated_kernel_scene", "dilated_paths_scene", "dilated_stack_scene"]
 __all__ += ["separable_passes_scene", "low_rank_scene", "plot_singular_values", "format_value"]
+__all__ += ["flattened_filter_scene", "flattened_steps_scene", "plot_rank_errors"]

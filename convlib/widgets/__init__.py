@@ -26,6 +26,8 @@ from .dilated import dilation_explorer, dilation_explorer_controls
 
 from ..viz.separable import low_rank_scene, separable_passes_scene
 from .separable import low_rank_explorer, low_rank_explorer_controls, separable_explorer, separable_explorer_controls
+from ..viz.flattened import flattened_filter_scene, flattened_steps_scene
+from .flattened import flattened_filter_explorer, flattened_filter_explorer_controls, flattened_steps_explorer, flattened_steps_explorer_controls
 
 #: widget name -> (render function, controls); every widget of the book is listed here.
 RENDERS: dict[str, tuple[Callable[..., Scene], list[Control]]] = {
@@ -41,6 +43,8 @@ RENDERS: dict[str, tuple[Callable[..., Scene], list[Control]]] = {
     "dilation_explorer": (dilated_stack_scene, dilation_explorer_controls()),
     "separable_explorer": (separable_passes_scene, separable_explorer_controls()),
     "low_rank_explorer": (low_rank_scene, low_rank_explorer_controls()),
+    "flattened_filter_explorer": (flattened_filter_scene, flattened_filter_explorer_controls()),
+    "flattened_steps_explorer": (flattened_steps_scene, flattened_steps_explorer_controls()),
 }
 
 __all__ = ["Control", "Explorer", "safe_render", "state_key", "tabulate", "conv_explorer", "RENDERS"]
@@ -50,3 +54,4 @@ __all__ += ["transposed_explorer", "checkerboard_explorer"]
 __all__ += ["volume_explorer", "causal_stack_explorer"]
 __all__ += ["dilation_explorer"]
 __all__ += ["separable_explorer", "low_rank_explorer"]
+__all__ += ["flattened_filter_explorer", "flattened_steps_explorer"]
