@@ -5,13 +5,15 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 SITE   := _build/html
 
-.PHONY: book chapter test lab venv vendor sources bench clean help
+.PHONY: book chapter test lab venv vendor sources bench clean help student grade
 
 help:
 	@echo "make book   build the whole book, every chapter executed, offline -> $(SITE)/index.html"
 	@echo "make test   set up and run the whole test suite (builds the book first)"
 	@echo "make lab    open the chapters in JupyterLab"
 	@echo "make bench  run the benchmarks and store their results in benchmarks/results/"
+	@echo "make student [CHAPTERS=\"01 02\"] [OUT=dist/homework]   student edition + autograder bundles"
+	@echo "make grade SUBMISSIONS=dir [OUT=grades] [TIMEOUT=120] [JOBS=2]   grade submitted notebooks"
 
 # One venv for everything; reinstalled only when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -55,6 +57,15 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_conv2d.py
 	$(PY) benchmarks/bench_widgets.py
 	$(PY) benchmarks/bench_book.py
+
+# Homework (README, "For instructors: homework"): editions by otter assign, grading in sandboxes.
+student: $(STAMP)
+	$(PY) -m convlib.editions $(CHAPTERS) --out $(or $(OUT),dist/homework)
+
+grade: $(STAMP)
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=dir [AUTOGRADER=dist/homework/autograder] [OUT=grades] [TIMEOUT=120] [JOBS=2]"; exit 1; }
+	$(PY) -m convlib.grading $(SUBMISSIONS) --autograder $(or $(AUTOGRADER),dist/homework/autograder) \
+		--out $(or $(OUT),grades) --timeout $(or $(TIMEOUT),120) --jobs $(or $(JOBS),2)
 
 clean:
 	rm -rf _build book/vendor
