@@ -1,6 +1,6 @@
 """Inside the grading sandbox: isolate this process tree, then grade one notebook with otter.
 
-Private to :mod:`convlib.grading`, which starts it, under ``unshare --user
+Private to :mod:`convlib.grading`, which starts it (and uses :func:`drain` and :func:`kill_tree`), under ``unshare --user
 --map-root-user --mount --pid --net`` when the kernel allows it::
 
     python convlib/_sandbox.py SUBMISSION.ipynb BUNDLE.zip --result-fd N --deadline T --grace G [--isolate]
@@ -33,21 +33,22 @@ import json
 import os
 import pathlib
 import shutil
+import signal
 import socket
+import subprocess
 import struct
 import sys
 import tempfile
 import time
 import traceback
 import zipfile
-from typing import Any
+from typing import IO, Any
 
 # jsonschema compiles an optional IRI grammar (rfc3987_syntax) when imported, 1.5 s of CPU in each process
 # that imports nbformat or otter; grading never validates IRIs, so the grader and its kernels skip it.
 SKIP_IMPORT = "import sys; sys.modules.setdefault('rfc3987_syntax', None)\n"
-exec(SKIP_IMPORT)
 
-__all__ = ["isolate", "grade", "hint", "OUTPUT_CAP"]
+__all__ = ["isolate", "grade", "hint", "drain", "kill_tree", "OUTPUT_CAP"]
 
 OUTPUT_CAP = 2_000_000  # characters of cell output kept per notebook
 MESSAGE_CAP = 2_000  # characters kept of one public check's message
@@ -71,7 +72,15 @@ def isolate(tmp_size: str = "1g") -> list[str]:
     """Make this mount namespace read-only but for fresh tmpfs ``/tmp`` and ``/dev/shm``; bring up ``lo``.
 
     Returns the notes of what could not be done (empty when all of it was).
+
+    Raises:
+        RuntimeError: unless this process is PID 1 of a new PID namespace inside a new user namespace
+            (as under :data:`convlib.grading.NAMESPACES`): it never remounts the machine's own file systems.
     """
+    uid_map = pathlib.Path("/proc/self/uid_map").read_text().split()
+    if os.getpid() != 1 or uid_map == ["0", "0", "4294967295"]:
+        raise RuntimeError("isolate() runs only as PID 1 of the grading namespaces (unshare --user --pid --fork); "
+                           "refusing to remount this machine's file systems")
     notes = []
     for line in pathlib.Path("/proc/self/mountinfo").read_text().splitlines():
         fields = line.split()
@@ -103,6 +112,48 @@ def hint(message: str) -> str:
     match = _EXCEPTION.search(message)
     line = match.group(1) if match else (message.strip().splitlines() or ["failed"])[-1]
     return line.removeprefix("AssertionError: ")[:MESSAGE_CAP]
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every process below ``pid``, from the parent links in /proc."""
+    children: dict[int, list[int]] = {}
+    for stat in pathlib.Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def kill_tree(proc: subprocess.Popen) -> None:
+    """Kill a submission's process group and every process below it (kernels start their own sessions)."""
+    victims = _descendants(proc.pid)
+    for kill, target in [(os.killpg, proc.pid)] + [(os.kill, p) for p in victims]:
+        try:
+            kill(target, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    proc.wait()
+
+
+def drain(stream: IO[bytes], keep: list[bytes], cap: int) -> None:
+    """Read a stream to its end, keeping the first ``cap`` bytes and the last ``cap`` bytes."""
+    head, tail, dropped = bytearray(), bytearray(), 0
+    for chunk in iter(lambda: stream.read(65536), b""):
+        room = cap - len(head)
+        head += chunk[:room]
+        tail += chunk[max(room, 0):]
+        if len(tail) > cap:
+            dropped += len(tail) - cap
+            del tail[: len(tail) - cap]
+    note = f"\n[... {dropped} bytes of output dropped ...]\n".encode() if dropped else b""
+    keep.append(bytes(head) + note + bytes(tail))
 
 
 def _head(cell: Any) -> str:
@@ -205,7 +256,10 @@ def grade(submission: bytes, name: str, bundle: bytes, deadline: float, grace: f
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point run by :mod:`convlib.grading` in a fresh process (and namespace)."""
+    """Entry point run by :mod:`convlib.grading` in a fresh process (and namespace); ``--probe`` only isolates."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv == ["--probe"]:
+        return 0 if not isolate() else 1
     parser = argparse.ArgumentParser(prog="convlib/_sandbox.py")
     parser.add_argument("submission", type=pathlib.Path)
     parser.add_argument("bundle", type=pathlib.Path)
@@ -214,6 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--grace", type=float, default=15.0)
     parser.add_argument("--isolate", action="store_true")
     args = parser.parse_args(argv)
+    exec(SKIP_IMPORT)  # before anything imports nbformat
     os.set_inheritable(args.result_fd, False)
     submission, bundle = args.submission.read_bytes(), args.bundle.read_bytes()
     notes: list[str] = []

@@ -37,7 +37,7 @@ import jupytext
 import nbformat
 import yaml
 
-from convlib.homework import _has_solution, _marker, is_hidden_test, questions, strip_solution
+from convlib.homework import has_solution, is_hidden_test, marker, questions, strip_solution
 
 __all__ = ["Edition", "assignment_name", "assignable", "make_editions", "find_chapters", "bundle_questions", "main"]
 
@@ -107,19 +107,19 @@ def assignable(nb: nbformat.NotebookNode, name: str, run_tests: bool = False) ->
     if not name:
         raise ValueError("name must be a non-empty assignment name such as 'ch02'")
     master = nbformat.v4.new_notebook(metadata={k: v for k, v in nb.metadata.items() if k != "jupytext"})
-    cells = [cell for cell in nb.cells if _marker(cell) != "# ASSIGNMENT CONFIG"]
+    cells = [cell for cell in nb.cells if marker(cell) != "# ASSIGNMENT CONFIG"]
     master.cells.append(nbformat.v4.new_raw_cell(_config(name, run_tests)))
     in_question = in_tests = in_solution = False
     for cell in cells:
         cell = nbformat.from_dict(dict(cell))
-        marker = _marker(cell)
-        in_question = {"# BEGIN QUESTION": True, "# END QUESTION": False}.get(marker or "", in_question)
-        in_tests = {"# BEGIN TESTS": True, "# END TESTS": False}.get(marker or "", in_tests)
-        in_solution = {"# BEGIN SOLUTION": True, "# END SOLUTION": False}.get(marker or "", in_solution)
+        tag = marker(cell)
+        in_question = {"# BEGIN QUESTION": True, "# END QUESTION": False}.get(tag or "", in_question)
+        in_tests = {"# BEGIN TESTS": True, "# END TESTS": False}.get(tag or "", in_tests)
+        in_solution = {"# BEGIN SOLUTION": True, "# END SOLUTION": False}.get(tag or "", in_solution)
         is_code = cell.cell_type == "code"
         if is_code:
             cell.outputs, cell.execution_count = [], None
-        if is_code and not marker and not in_tests and not in_solution and _has_solution(cell.source):
+        if is_code and not tag and not in_tests and not in_solution and has_solution(cell.source):
             if in_question:  # an answer cell: otter strips it and leaves it editable
                 master.cells += [nbformat.v4.new_raw_cell("# BEGIN SOLUTION"), cell,
                                  nbformat.v4.new_raw_cell("# END SOLUTION")]

@@ -30,7 +30,6 @@ import json
 import os
 import pathlib
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -39,8 +38,9 @@ import time
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import Any
 
+from convlib._sandbox import drain, kill_tree
 from convlib.editions import bundle_questions
 
 __all__ = ["Bundle", "Result", "sandbox_available", "grade_submission", "grade_folder", "feedback_text", "main"]
@@ -95,54 +95,14 @@ class Result:
 
 @functools.cache
 def sandbox_available() -> bool:
-    """Whether this machine lets an unprivileged process create the grading namespaces."""
+    """Whether this machine lets an unprivileged process create the grading namespaces and isolate itself there."""
     if not shutil.which("unshare"):
         return False
     try:
-        return subprocess.run([*NAMESPACES, "true"], capture_output=True, timeout=20).returncode == 0
+        probe = [*NAMESPACES, sys.executable, "-P", WORKER, "--probe"]
+        return subprocess.run(probe, capture_output=True, timeout=60).returncode == 0
     except (OSError, subprocess.TimeoutExpired):
         return False
-
-
-def _descendants(pid: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for stat in pathlib.Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-        except (OSError, IndexError, ValueError):
-            continue
-    found, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
-
-
-def _kill(proc: subprocess.Popen) -> None:
-    """Kill a submission's process group and every process below it (kernels start their own sessions)."""
-    victims = _descendants(proc.pid)
-    for kill, target in [(os.killpg, proc.pid)] + [(os.kill, p) for p in victims]:
-        try:
-            kill(target, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-    proc.wait()
-
-
-def _drain(stream: IO[bytes], keep: list[bytes], cap: int) -> None:
-    """Read a stream to its end, keeping the first ``cap`` bytes and the last ``cap`` bytes."""
-    head, tail, dropped = bytearray(), bytearray(), 0
-    for chunk in iter(lambda: stream.read(65536), b""):
-        room = cap - len(head)
-        head += chunk[:room]
-        tail += chunk[max(room, 0):]
-        if len(tail) > cap:
-            dropped += len(tail) - cap
-            del tail[: len(tail) - cap]
-    note = f"\n[... {dropped} bytes of output dropped ...]\n".encode() if dropped else b""
-    keep.append(bytes(head) + note + bytes(tail))
 
 
 def grade_submission(path: pathlib.Path, bundle: Bundle, timeout: float = 120.0, *, grace: float | None = None,
@@ -184,15 +144,15 @@ def grade_submission(path: pathlib.Path, bundle: Bundle, timeout: float = 120.0,
         log: list[bytes] = []
         answer: list[bytes] = []
         with os.fdopen(read_fd, "rb") as channel:
-            readers = [threading.Thread(target=_drain, args=(proc.stdout, log, LOG_CAP), daemon=True),
-                       threading.Thread(target=_drain, args=(channel, answer, RESULT_CAP), daemon=True)]
+            readers = [threading.Thread(target=drain, args=(proc.stdout, log, LOG_CAP), daemon=True),
+                       threading.Thread(target=drain, args=(channel, answer, RESULT_CAP), daemon=True)]
             for reader in readers:
                 reader.start()
             try:
                 proc.wait(timeout=max(1.0, start + timeout + grace - time.monotonic()))
                 killed = False
             except subprocess.TimeoutExpired:
-                _kill(proc)
+                kill_tree(proc)
                 killed = True
             for reader in readers:
                 reader.join(10)
@@ -279,6 +239,9 @@ def grade_folder(submissions: pathlib.Path, autograder: pathlib.Path, out: pathl
                  timeout: float = 120.0, jobs: int = 2, isolate: bool = True) -> list[Result]:
     """Grade every ``.ipynb`` under ``submissions``, ``jobs`` at a time; write the CSV(s), feedback and logs.
 
+    The student of ``submissions/alice.ipynb`` is ``alice``; of ``submissions/group1/alice.ipynb``,
+    ``group1__alice``.
+
     Raises:
         ValueError: if ``submissions`` is not a folder, ``autograder`` holds no bundle, ``jobs`` < 1
             or ``timeout`` is not positive.
@@ -296,9 +259,12 @@ def grade_folder(submissions: pathlib.Path, autograder: pathlib.Path, out: pathl
         bundle = _bundle_for(path, bundles)
         if bundle is None:
             names = ", ".join(str(b.name) for b in bundles)
-            return Result(path.stem, None, "error", 0.0, "not run",
-                          {"catastrophic": f"no bundle for this notebook's assignment (bundles: {names})"})
-        return grade_submission(path, bundle, timeout, isolate=isolate)
+            result = Result(path.stem, None, "error", 0.0, "not run",
+                            {"catastrophic": f"no bundle for this notebook's assignment (bundles: {names})"})
+        else:
+            result = grade_submission(path, bundle, timeout, isolate=isolate)
+        result.student = "__".join(path.relative_to(submissions).with_suffix("").parts)  # unique in subfolders
+        return result
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
         results = list(pool.map(one, paths))

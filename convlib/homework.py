@@ -16,6 +16,9 @@ edition and the autograder from the same file:
 public checks, with no solution and no hidden test. The chapter source, with
 its solutions, is what the test suite executes, so every solution is checked
 against every test on each run.
+
+:mod:`convlib.editions` makes the student edition and otter's autograder bundles
+from the same chapter sources, and :mod:`convlib.grading` grades submissions.
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ from collections.abc import Iterable
 
 import nbformat
 
-__all__ = ["site_version", "strip_solution", "is_hidden_test", "questions", "leaks", "SITE_CHECK_NOTE"]
+__all__ = ["site_version", "strip_solution", "is_hidden_test", "questions", "leaks", "marker", "has_solution",
+           "SITE_CHECK_NOTE", "SOLUTION_LINE"]
 
 SOLUTION_LINE = re.compile(r"^(\s*)(.*?)\s*# SOLUTION\s*$")
 SITE_CHECK_NOTE = "# Public check: run it in JupyterLab once you have written your answer.\n"
@@ -39,6 +43,16 @@ def _marker(cell: nbformat.NotebookNode) -> str | None:
         return None
     first = cell.source.strip().splitlines()[0].strip() if cell.source.strip() else ""
     return first if first in _MARKERS else None
+
+
+def marker(cell: nbformat.NotebookNode) -> str | None:
+    """The otter marker a raw cell holds (``"# BEGIN QUESTION"``, ``"# END TESTS"``, …), or ``None``."""
+    return _marker(cell)
+
+
+def has_solution(source: str) -> bool:
+    """Whether code holds solution text: a ``# BEGIN SOLUTION`` block or a line ending in ``# SOLUTION``."""
+    return _has_solution(source)
 
 
 def strip_solution(source: str) -> str:

@@ -50,7 +50,7 @@ def graded(edition, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[n
     canary.mkdir()
     (canary / "keep.txt").write_text("a file beside the grading that no submission may touch")
     subs, out = base / "submissions", base / "grades"
-    plants = planted.planted(canary, subs, out)
+    plants = planted.planted(canary, subs, out, sandboxed=sandbox_available())
     planted.write(edition.student, subs, plants)
     before = {"canary": digest(canary), "submissions": digest(subs), "bundle": digest(edition.autograder.parent)}
     start = time.monotonic()

@@ -22,7 +22,7 @@ import nbformat
 import pytest
 
 from convlib.editions import make_editions
-from convlib.homework import SOLUTION_LINE, _marker, is_hidden_test, site_version
+from convlib.homework import SOLUTION_LINE, is_hidden_test, marker, site_version
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 CHAPTERS = sorted((ROOT / "chapters").glob("[0-9][0-9]-*.md"))
@@ -34,33 +34,33 @@ def plant(nb: nbformat.NotebookNode) -> tuple[list[str], list[str]]:
     """Put a fresh marker into every solution and every hidden test of ``nb``; return (solution, hidden) markers."""
     solutions, hidden = [], []
 
-    def marker(kind: list[str]) -> str:
+    def new(kind: list[str]) -> str:
         kind.append(f"LEAK-{uuid.uuid4().hex}")
         return kind[-1]
 
     in_tests = in_solution = False
     for cell in nb.cells:
-        tag = _marker(cell)
+        tag = marker(cell)
         in_tests = {"# BEGIN TESTS": True, "# END TESTS": False}.get(tag or "", in_tests)
         in_solution = {"# BEGIN SOLUTION": True, "# END SOLUTION": False}.get(tag or "", in_solution)
         if tag:
             continue
         if in_solution:  # a whole solution cell (a written answer)
-            cell.source += f"\n\n{marker(solutions)}" if cell.cell_type == "markdown" else \
-                f"\n_leak = {marker(solutions)!r}"
+            cell.source += f"\n\n{new(solutions)}" if cell.cell_type == "markdown" else \
+                f"\n_leak = {new(solutions)!r}"
         elif in_tests and cell.cell_type == "code" and is_hidden_test(cell):
-            cell.source += f"\nassert {marker(hidden)!r}"
+            cell.source += f"\nassert {new(hidden)!r}"
         elif cell.cell_type == "code":
             lines = []
             for line in cell.source.splitlines():
                 lines.append(line)
                 indent = line[: len(line) - len(line.lstrip())]
                 if line.strip().startswith("# BEGIN SOLUTION"):
-                    lines.append(f"{indent}_leak = {marker(solutions)!r}")
+                    lines.append(f"{indent}_leak = {new(solutions)!r}")
                 elif SOLUTION_LINE.match(line) and not line.strip().startswith("#"):
                     body = line[: line.rindex("# SOLUTION")].rstrip()
-                    lines[-1] = f"{body}  # {marker(solutions)}  # SOLUTION"
-                    lines.append(f"{indent}_leak = {marker(solutions)!r}  # SOLUTION")
+                    lines[-1] = f"{body}  # {new(solutions)}  # SOLUTION"
+                    lines.append(f"{indent}_leak = {new(solutions)!r}  # SOLUTION")
             cell.source = "\n".join(lines)
     return solutions, hidden
 
@@ -115,7 +115,7 @@ def split_lines(chapter: pathlib.Path) -> tuple[set[str], list[str], list[str]]:
     other: list[str] = []
     in_tests = in_solution = False
     for cell in nb.cells:
-        tag = _marker(cell)
+        tag = marker(cell)
         in_tests = {"# BEGIN TESTS": True, "# END TESTS": False}.get(tag or "", in_tests)
         in_solution = {"# BEGIN SOLUTION": True, "# END SOLUTION": False}.get(tag or "", in_solution)
         if tag:
