@@ -1,7 +1,8 @@
 """Inside the grading sandbox: isolate this process tree, then grade one notebook with otter.
 
-Private to :mod:`convlib.grading`, which starts it (and uses :func:`drain` and :func:`kill_tree`), under ``unshare --user
---map-root-user --mount --pid --net`` when the kernel allows it::
+Private to :mod:`convlib.grading`, which starts it (and uses :func:`drain` and
+:func:`kill_tree`), under ``unshare --user --map-root-user --mount --pid --net``
+when the kernel allows it::
 
     python convlib/_sandbox.py SUBMISSION.ipynb BUNDLE.zip --result-fd N --deadline T --grace G [--isolate]
 
@@ -25,18 +26,18 @@ from __future__ import annotations
 
 import argparse
 import ctypes
-import re
 import fcntl
 import glob
 import io
 import json
 import os
 import pathlib
+import re
 import shutil
 import signal
 import socket
-import subprocess
 import struct
+import subprocess
 import sys
 import tempfile
 import time
@@ -46,7 +47,7 @@ from typing import IO, Any
 
 # jsonschema compiles an optional IRI grammar (rfc3987_syntax) when imported, 1.5 s of CPU in each process
 # that imports nbformat or otter; grading never validates IRIs, so the grader and its kernels skip it.
-SKIP_IMPORT = "import sys; sys.modules.setdefault('rfc3987_syntax', None)\n"
+SKIP_IMPORT = "import sys; sys.modules.setdefault('rfc3987_syntax', None)\n"  # an IPython startup file
 
 __all__ = ["isolate", "grade", "hint", "drain", "kill_tree", "OUTPUT_CAP"]
 
@@ -268,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--grace", type=float, default=15.0)
     parser.add_argument("--isolate", action="store_true")
     args = parser.parse_args(argv)
-    exec(SKIP_IMPORT)  # before anything imports nbformat
+    sys.modules.setdefault("rfc3987_syntax", None)  # as SKIP_IMPORT, before anything imports nbformat
     os.set_inheritable(args.result_fd, False)
     submission, bundle = args.submission.read_bytes(), args.bundle.read_bytes()
     notes: list[str] = []

@@ -17,7 +17,8 @@ import pytest
 from convlib.editions import make_editions
 from convlib.grading import Bundle, Result, grade_folder, grade_submission, sandbox_available
 
-FIXTURES = pathlib.Path(__file__).parent / "fixtures" / "homework"
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures" / "homework"
 DEMO = FIXTURES / "99-demo.md"
 TIMEOUT = 60.0  # seconds per notebook; a correct demo notebook needs about 5 s of CPU
 _spec = importlib.util.spec_from_file_location("homework_planted", FIXTURES / "planted.py")
@@ -154,3 +155,18 @@ def test_thirty_submissions_grade_on_two_cores_within_their_time_limits(edition,
     assert {r["student"]: (float(r["total"]), r["status"]) for r in rows} == {k: (v, "ok") for k, v in expected.items()}
     print(f"\n30 submissions on {len(cpus)} cores with 2 jobs: {wall:.1f} s, {wall / 30:.2f} s per submission; "
           + run.stdout.splitlines()[0])
+
+
+def test_every_chapter_solution_earns_full_marks_and_its_student_edition_none(tmp_path: pathlib.Path) -> None:
+    chapters = sorted((ROOT / "chapters").glob("[0-9][0-9]-*.md"))
+    editions = make_editions(chapters, tmp_path / "dist")
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for ed in editions:  # the solutions notebook carries the chapter's metadata, as a submission does
+        (subs / f"solved-{ed.chapter}.ipynb").write_bytes(ed.solutions.read_bytes())
+        (subs / f"blank-{ed.chapter}.ipynb").write_bytes(ed.student.read_bytes())
+    results = grade_folder(subs, tmp_path / "dist" / "autograder", tmp_path / "out", timeout=300, jobs=2)
+    for r in results:
+        possible = sum(r.bundle.questions.values()) if r.bundle else -1
+        want = possible if r.student.startswith("solved") else 0
+        assert (r.total, r.status) == (want, "ok"), (r.student, r.scores, r.report.get("errors"))

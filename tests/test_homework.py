@@ -1,11 +1,20 @@
-"""The site version of a chapter keeps prompts and public checks, and drops solutions and hidden tests."""
+"""The site version and the student edition keep prompts and public checks, and drop solutions and hidden tests."""
 
 from __future__ import annotations
 
+import json
+import pathlib
+import zipfile
+
 import nbformat
+import pytest
+from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_raw_cell
 
+from convlib.editions import assignable, bundle_questions, find_chapters, make_editions
 from convlib.homework import is_hidden_test, leaks, questions, site_version, strip_solution
+
+DEMO = pathlib.Path(__file__).parent / "fixtures" / "homework" / "99-demo.md"
 
 
 def exercise_notebook() -> nbformat.NotebookNode:
@@ -56,18 +65,6 @@ def test_hidden_tests_are_recognised_by_comment_or_config() -> None:
 
 
 # --- Student editions (convlib.editions) -------------------------------------------------------------
-
-import json  # noqa: E402
-import pathlib  # noqa: E402
-import zipfile  # noqa: E402
-
-import jupytext  # noqa: E402
-import pytest  # noqa: E402
-from nbclient import NotebookClient  # noqa: E402
-
-from convlib.editions import assignable, bundle_questions, find_chapters, make_editions  # noqa: E402
-
-DEMO = pathlib.Path(__file__).parent / "fixtures" / "homework" / "99-demo.md"
 
 
 @pytest.fixture(scope="module")
