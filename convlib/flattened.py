@@ -1,26 +1,15 @@
 """Rank-1 filters in three dimensions: fitting, error and cost (chapter 08, "Flattened convolution").
 
-A filter of a 2D convolution is a volume ``W`` of ``C × kH × kW`` numbers. It is
-*flattened* (Jin et al., 2014) when it is the outer product of three vectors,
-one along each axis::
-
-    W[c, u, v] = a[c] · b[u] · d[v]         (channel a, vertical b, horizontal d)
-
-Then the convolution with ``W`` is a ``1 × 1`` convolution with ``a``, a
-``kH × 1`` one with ``b`` and a ``1 × kW`` one with ``d``, at ``C + kH + kW``
-weights instead of ``C · kH · kW``. A sum of ``R`` such terms is a rank-``R``
+A ``C × kH × kW`` filter is *flattened* (Jin et al., 2014) when it is an outer
+product ``W[c, i, j] = a[c] · v[i] · h[j]`` of a channel, a vertical and a
+horizontal vector; the convolution with it is then a ``1 × 1``, a ``kH × 1`` and
+a ``1 × kW`` step (:mod:`convlib.ops.flattened`). A sum of ``R`` such terms is a
 CP (CANDECOMP/PARAFAC) decomposition of the volume.
 
-* :func:`rank_one_factors` finds the best single term, by alternating chapter
-  07's rank-1 SVD of a channel-weighted sum of the slices with an update of the
-  channel vector (the higher-order power method);
-* :func:`cp_factors` fits ``R`` terms by alternating least squares, starting
-  from the ``R − 1``-term fit plus the best term of its residual, so that the
-  error never grows with ``R``;
-* :func:`flatten_weight` does this for every filter of a convolution's weight,
-  in the layout of :func:`convlib.ops.flattened_conv2d`;
-* :func:`flattened_params` and :func:`flattened_macs` count the cost, with
-  :func:`convlib.cost.conv_params` and :func:`convlib.cost.conv_macs`.
+* :func:`rank_one_factors`: the best single term (higher-order power method on chapter 07's SVD);
+* :func:`cp_factors`, :func:`cp_fits`: ``R`` terms by alternating least squares;
+* :func:`flatten_weight`: every filter of a layer, in :func:`convlib.ops.flattened_conv2d`'s layout;
+* :func:`flattened_params`, :func:`flattened_macs`: the cost, with :mod:`convlib.cost`.
 """
 
 from __future__ import annotations
@@ -104,13 +93,11 @@ def _balance(a: Tensor, b: Tensor, d: Tensor) -> tuple[Tensor, Tensor, Tensor]:
 def rank_one_factors(filter: Tensor, iterations: int = 200, tol: float = 1e-10) -> tuple[Tensor, Tensor, Tensor]:
     """The three vectors whose outer product is closest to ``filter`` (Frobenius norm), chapter 08.
 
-    Start from the channel vector ``a`` that best explains the channel
-    unfolding (its first left singular vector), then repeat: sum the slices
-    weighted by ``a``, split that ``kH × kW`` matrix into its best column ⊗ row
-    with chapter 07's SVD (:func:`convlib.separable.low_rank_factors`), and
-    update ``a`` as the projection of the filter onto that rank-1 kernel. Each
-    round can only bring the outer product closer. For a filter that is
-    exactly rank 1 the first round is already exact.
+    Start from the channel vector ``a`` that best explains all slices (the first
+    left singular vector of the ``C × kH·kW`` unfolding), then repeat: split the
+    ``a``-weighted sum of the slices into its best column ``v`` ⊗ row ``h`` with
+    chapter 07's SVD, and set ``a`` to the projection of the filter onto ``v hᵀ``.
+    No round moves away from the filter; a rank-1 filter is exact after one.
 
     Args:
         filter (Tensor[C, kH, kW]): the volume to flatten.
@@ -125,62 +112,60 @@ def rank_one_factors(filter: Tensor, iterations: int = 200, tol: float = 1e-10) 
         ValueError: unless ``filter`` is a finite, non-empty 3-D tensor.
     """
     x = _volume(filter)
-    c, h, w = x.shape
+    c, kh, kw = x.shape
     if float(x.norm()) == 0.0:
-        return x.new_zeros(c), x.new_zeros(h), x.new_zeros(w)
-    a = torch.linalg.svd(x.reshape(c, h * w), full_matrices=False)[0][:, 0]  # (C,) unit
+        return x.new_zeros(c), x.new_zeros(kh), x.new_zeros(kw)
+    a = torch.linalg.svd(x.reshape(c, kh * kw), full_matrices=False)[0][:, 0]  # (C,) unit
     fit = 0.0
     for _ in range(max(1, iterations)):
-        columns, rows = low_rank_factors(torch.einsum("c,chw->hw", a, x), 1)  # best rank-1 of the weighted slice sum
-        b, d = columns[:, 0], rows[0]
-        b, d = b / b.norm(), d / d.norm()  # (kH,), (kW,) unit
-        a = torch.einsum("chw,h,w->c", x, b, d)  # (C,) the best channel vector for them
+        columns, rows = low_rank_factors(torch.einsum("c,cij->ij", a, x), 1)  # best rank-1 of the weighted slice sum
+        v, h = columns[:, 0] / columns.norm(), rows[0] / rows.norm()  # (kH,), (kW,) unit
+        a = torch.einsum("cij,i,j->c", x, v, h)  # (C,) the best channel vector for them
         new = float(a.norm())
         a = a / new
         if new - fit <= tol * new:
             break
         fit = new
-    channel, vertical, horizontal = _balance((a * new)[:, None], b[:, None], d[:, None])
+    channel, vertical, horizontal = _balance((a * new)[:, None], v[:, None], h[:, None])
     return channel[:, 0], vertical[:, 0], horizontal[:, 0]
 
 
-def _als(x: np.ndarray, a: np.ndarray, b: np.ndarray, d: np.ndarray, iterations: int,
+def _als(x: np.ndarray, a: np.ndarray, v: np.ndarray, h: np.ndarray, iterations: int,
          tol: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Alternating least squares on ``x ≈ Σ_r a_r ⊗ b_r ⊗ d_r`` from the given start; returns the best seen."""
-    c, h, w = x.shape
-    x1 = x.reshape(c, h * w)  # channel unfolding (C, kH·kW)
-    x2 = x.transpose(1, 0, 2).reshape(h, c * w)  # vertical unfolding (kH, C·kW)
-    x3 = x.transpose(2, 0, 1).reshape(w, c * h)  # horizontal unfolding (kW, C·kH)
+    """Alternating least squares on ``x ≈ Σ_r a_r ⊗ v_r ⊗ h_r`` from the given start; returns the best seen."""
+    c, kh, kw = x.shape
+    x1 = x.reshape(c, kh * kw)  # channel unfolding (C, kH·kW)
+    x2 = x.transpose(1, 0, 2).reshape(kh, c * kw)  # vertical unfolding (kH, C·kW)
+    x3 = x.transpose(2, 0, 1).reshape(kw, c * kh)  # horizontal unfolding (kW, C·kH)
     norm = float(np.linalg.norm(x1))
     kr = lambda p, q: (p[:, None, :] * q[None, :, :]).reshape(-1, p.shape[1])  # noqa: E731  Khatri-Rao product
-    error = lambda a, b, d: float(np.linalg.norm(x1 - a @ kr(b, d).T)) / norm  # noqa: E731
+    error = lambda a, v, h: float(np.linalg.norm(x1 - a @ kr(v, h).T)) / norm  # noqa: E731
     ridge = 1e-12 * norm**2 * np.eye(a.shape[1])
-    best, best_err = (a, b, d), error(a, b, d)
+    best, best_err = (a, v, h), error(a, v, h)
     for _ in range(iterations):
-        a = np.linalg.solve((b.T @ b) * (d.T @ d) + ridge, (x1 @ kr(b, d)).T).T  # (C, R)
-        b = np.linalg.solve((a.T @ a) * (d.T @ d) + ridge, (x2 @ kr(a, d)).T).T  # (kH, R)
-        d = np.linalg.solve((a.T @ a) * (b.T @ b) + ridge, (x3 @ kr(a, b)).T).T  # (kW, R)
-        err = error(a, b, d)
-        improved, best_err_before = best_err - err, best_err
+        a = np.linalg.solve((v.T @ v) * (h.T @ h) + ridge, (x1 @ kr(v, h)).T).T  # (C, R)
+        v = np.linalg.solve((a.T @ a) * (h.T @ h) + ridge, (x2 @ kr(a, h)).T).T  # (kH, R)
+        h = np.linalg.solve((a.T @ a) * (v.T @ v) + ridge, (x3 @ kr(a, v)).T).T  # (kW, R)
+        err = error(a, v, h)
+        improved, before = best_err - err, best_err
         if err < best_err:
-            best, best_err = (a, b, d), err
-        if improved <= tol * max(best_err_before, 1e-300) or best_err < 1e-14:
+            best, best_err = (a, v, h), err
+        if improved <= tol * before or best_err < 1e-14:
             break
     return best
 
 
 def _fits(x: Tensor, rank: int, iterations: int, tol: float) -> list[tuple[Tensor, Tensor, Tensor]]:
     """The fits with 1, 2, …, ``rank`` terms, each grown from the one before."""
-    a, b, d = (v[:, None] for v in rank_one_factors(x))
-    fits = [(a, b, d)]
+    a, v, h = (t[:, None] for t in rank_one_factors(x))
     if float(x.norm()) == 0.0:
-        return [tuple(v.repeat(1, r) for v in (a, b, d)) for r in range(1, rank + 1)]  # type: ignore[misc]
-    xn = x.numpy()
+        return [(a.repeat(1, r), v.repeat(1, r), h.repeat(1, r)) for r in range(1, rank + 1)]
+    fits = [(a, v, h)]
     for _ in range(1, rank):
-        extra = rank_one_factors(x - cp_reconstruct(a, b, d))
-        a, b, d = (torch.cat([m, v[:, None]], 1) for m, v in zip((a, b, d), extra))
-        a, b, d = (torch.from_numpy(v) for v in _als(xn, a.numpy(), b.numpy(), d.numpy(), iterations, tol))
-        fits.append((a, b, d))
+        extra = rank_one_factors(x - cp_reconstruct(a, v, h))  # the best term of what is left, appended
+        a, v, h = (torch.cat([m, t[:, None]], 1).numpy() for m, t in zip((a, v, h), extra))
+        a, v, h = (torch.from_numpy(t) for t in _als(x.numpy(), a, v, h, iterations, tol))
+        fits.append((a, v, h))
     return fits
 
 
@@ -214,19 +199,17 @@ def cp_factors(filter: Tensor, rank: int, iterations: int = 200, tol: float = 1e
     Raises:
         ValueError: for a bad filter or a rank outside ``1 … max_rank``.
     """
-    x = _volume(filter)
-    _check_rank(x, rank)
-    return _balance(*_fits(x, rank, iterations, tol)[-1])
+    return cp_fits(filter, rank, iterations, tol)[-1]
 
 
-def cp_fits(filter: Tensor, rank: int) -> list[tuple[Tensor, Tensor, Tensor]]:
+def cp_fits(filter: Tensor, rank: int, iterations: int = 200, tol: float = 1e-7) -> list[tuple[Tensor, Tensor, Tensor]]:
     """The :func:`cp_factors` fits with ``1, 2, …, rank`` terms, computed in one pass (chapter 08).
 
     Entry ``R − 1`` is ``cp_factors(filter, R)``; each fit grows from the one before.
     """
     x = _volume(filter)
     _check_rank(x, rank)
-    return [_balance(*f) for f in _fits(x, rank, 200, 1e-7)]
+    return [_balance(*f) for f in _fits(x, rank, iterations, tol)]
 
 
 def rank_errors(filter: Tensor, rank: int) -> list[float]:
@@ -241,9 +224,7 @@ def rank_errors(filter: Tensor, rank: int) -> list[float]:
 
 def relative_error(filter: Tensor, rank: int = 1) -> float:
     """``‖W − W_R‖ / ‖W‖`` of the :func:`cp_factors` fit with ``rank`` terms (0 for a zero filter), chapter 08."""
-    x = _volume(filter)
-    norm = float(x.norm())
-    return float((x - cp_reconstruct(*cp_factors(x, rank))).norm()) / norm if norm > 0 else 0.0
+    return rank_errors(filter, rank)[-1]
 
 
 def flatten_weight(weight: Tensor, rank: int = 1) -> tuple[Tensor, Tensor, Tensor]:
@@ -276,14 +257,17 @@ def flattened_params(in_channels: int, out_channels: int, kernel_size: IntOrTupl
     ``1 × kW`` on those ``C_out·R`` channels. A full layer has ``C_out · C_in · kH · kW``.
     """
     kh, kw = ntuple(kernel_size, 2, "kernel_size")
-    m = out_channels * rank if isinstance(rank, int) and rank >= 1 else _bad_rank(rank)
+    m = _maps(out_channels, rank)
     steps = (conv_params(in_channels, m, 1, bias=False) + conv_params(m, m, (kh, 1), groups=m, bias=False)
              + conv_params(m, m, (1, kw), groups=m, bias=False))
     return steps + (out_channels if bias else 0)
 
 
-def _bad_rank(rank: object) -> int:
-    raise ValueError(f"rank must be a positive int, got {rank!r}")
+def _maps(out_channels: int, rank: int) -> int:
+    """``C_out · R``, the maps between the channel step and the spatial steps."""
+    if not isinstance(rank, int) or isinstance(rank, bool) or rank < 1:
+        raise ValueError(f"rank must be a positive int, got {rank!r}")
+    return out_channels * rank
 
 
 def flattened_macs(
@@ -311,7 +295,7 @@ def flattened_macs(
     """
     (h, w), (kh, kw) = ntuple(input_size, 2, "input_size"), ntuple(kernel_size, 2, "kernel_size")
     (sh, sw), (ph, pw), (dh, dw) = ntuple(stride, 2, "stride"), ntuple(padding, 2, "padding"), ntuple(dilation, 2, "dilation")
-    m = out_channels * rank if isinstance(rank, int) and rank >= 1 else _bad_rank(rank)
+    m = _maps(out_channels, rank)
     oh, ow = conv_output_size(h, kh, sh, ph, dh), conv_output_size(w, kw, sw, pw, dw)
     return (conv_macs(in_channels, m, 1, (h, w)), conv_macs(m, m, (kh, 1), (oh, w), groups=m),
             conv_macs(m, m, (1, kw), (oh, ow), groups=m))
