@@ -94,7 +94,7 @@ class Window:
     Frame ``t`` (``0 ≤ t < out_rows·out_cols``) highlights the cells
     ``(r0 + a·dilation_h, c0 + b·dilation_w)`` of ``src`` for ``a < kernel_h``,
     ``b < kernel_w``, where ``(r0, c0) = (start + row·stride)``, and the cell
-    ``(row, col)`` of ``dst``, with ``row, col = divmod(t, out_cols)``.
+    ``(row, col) + dst_start`` of ``dst``, with ``row, col = divmod(t, out_cols)``.
     Cells that fall outside ``src`` are skipped.
     """
 
@@ -106,6 +106,7 @@ class Window:
     stride: tuple[int, int] = (1, 1)
     dilation: tuple[int, int] = (1, 1)
     start: tuple[int, int] = (0, 0)
+    dst_start: tuple[int, int] = (0, 0)
 
     def taps(self, frame: int) -> tuple[list[tuple[int, int]], tuple[int, int]]:
         """The ``src`` cells and the ``dst`` cell highlighted in ``frame``."""
@@ -117,7 +118,7 @@ class Window:
             for a in range(self.kernel[0])
             for b in range(self.kernel[1])
         ]
-        return taps, (row, col)
+        return taps, (row + self.dst_start[0], col + self.dst_start[1])
 
     @property
     def frames(self) -> int:

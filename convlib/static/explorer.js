@@ -69,7 +69,8 @@ export function drawScene(scene, frame) {
           fill: COLOURS.k, stroke: "#d94801", "fill-opacity": 0.45, class: "cx-tap" }, svg);
       }
     }
-    el("rect", { x: (dst.x + col) * CELL, y: (dst.y + row) * CELL, width: CELL, height: CELL, fill: "none",
+    const [dr, dc] = w.dst_start || [0, 0];
+    el("rect", { x: (dst.x + col + dc) * CELL, y: (dst.y + row + dr) * CELL, width: CELL, height: CELL, fill: "none",
       stroke: "#d94801", "stroke-width": 3, class: "cx-target" }, svg);
   }
   return svg;

@@ -70,7 +70,7 @@ def separable_passes_scene(size: int = 5, kernel_size: int = 3, padding: int = 0
             Grid("output", x_out, top_out, oh, ow, "o", label=f"after 1×{kernel_size}: {oh}×{ow}"),
         ],
         windows=[
-            Window("input", "middle", oh, size, (kernel_size, 1), (stride, 1), start=(0, padding)),
+            Window("input", "middle", oh, size, (kernel_size, 1), (stride, 1), start=(0, padding), dst_start=(0, padding)),
             Window("middle", "output", oh, ow, (1, kernel_size), (1, stride)),
         ],
     )
