@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -12,6 +14,7 @@ from torch import nn
 from torch.utils._python_dispatch import TorchDispatchMode
 
 from convlib import ops
+from convlib.ops import _convnd
 
 OURS = {1: ops.conv1d, 2: ops.conv2d, 3: ops.conv3d}
 TORCH = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
@@ -96,6 +99,19 @@ def test_conv1d_matches_torch_outputs_and_gradients_on_random_configurations(cfg
 @given(conv_configs(3, max_kernel=3, max_extra=3, max_channels=2))
 def test_conv3d_matches_torch_outputs_and_gradients_on_random_configurations(cfg):
     assert_matches_torch_with_gradients(3, cfg)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(1, 3).flatmap(lambda n: st.tuples(st.just(n), conv_configs(n, max_kernel=3, max_extra=3))),
+    st.sampled_from([1, 200, 2000]),
+)
+def test_conv_matches_torch_when_the_work_is_split_into_row_and_sample_blocks(n_and_cfg, block_bytes):
+    """A tiny block budget forces one output row per block; a middling one, several rows or several samples."""
+    n, cfg = n_and_cfg
+    cfg = dict(cfg, shape=(3, *cfg["shape"][1:]))
+    with mock.patch.object(_convnd, "_CHUNK_BYTES", block_bytes):
+        assert_matches_torch_with_gradients(n, cfg)
 
 
 @settings(max_examples=40, deadline=None)

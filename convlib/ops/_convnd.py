@@ -22,10 +22,10 @@ __all__ = ["PaddingArg", "check_tensors", "conv_padding", "check_conv_args", "co
 
 PaddingArg = Union[str, IntOrTuple]
 
-# The im2col matrix is built a few samples at a time. One huge fresh
-# buffer costs more in page faults than the matmul itself; buffers of a few MiB
+# The im2col matrix is built and multiplied a block at a time. One huge fresh
+# buffer costs more in page faults than the matmul itself; blocks of a few MiB
 # are recycled by the allocator and stay in cache.
-_CHUNK_BYTES = 8 * 2**20
+_CHUNK_BYTES = 4 * 2**20
 
 _LETTERS = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
 
@@ -170,14 +170,21 @@ def convnd_core(
     w = weight.unflatten(0, (groups, o_g)).movedim(2, -1)  # (G, C_out/G, *kernel, C_in/G)
     w = w.reshape(groups, o_g, -1)  # (G, C_out/G, K·C_in/G)
     b = None if bias is None else bias.reshape(groups, o_g, 1)  # (G, C_out/G, 1)
-    positions = math.prod(out)
-    step = max(1, _CHUNK_BYTES // max(1, positions * w.shape[2] * groups * x.element_size()))
-    chunks = []
-    for start in range(0, max(N, 1), step):
-        part = x[:, start : start + step]  # (G, n, *out, *kernel, C_in/G), n samples
-        n_part = part.shape[1]
-        cols = part.reshape(groups, n_part * positions, w.shape[2]).transpose(1, 2)  # (G, K·C_in/G, n·prod(out)), the copy
-        y = torch.bmm(w, cols) if b is None else torch.baddbmm(b, w, cols)  # (G, C_out/G, n·prod(out))
-        y = y.view(groups, o_g, n_part, *out).movedim(2, 0)  # (n, G, C_out/G, *out)
-        chunks.append(y.reshape(n_part, c_out, *out))  # (n, C_out, *out)
-    return chunks[0] if len(chunks) == 1 else torch.cat(chunks)  # (N, C_out, *out)
+    # Blocks of whole samples where a sample fits in _CHUNK_BYTES, else blocks of output rows of one sample.
+    row_bytes = math.prod(out[1:]) * weight[0].numel() * groups * x.element_size()
+    rows = min(out[0], max(1, _CHUNK_BYTES // max(1, row_bytes)))
+    samples = max(1, _CHUNK_BYTES // max(1, row_bytes * out[0])) if rows == out[0] else 1
+    pieces = []
+    for start in range(0, max(N, 1), samples):
+        blocks = [_block(x[:, start : start + samples, r : r + rows], w, b, c_out, n) for r in range(0, out[0], rows)]
+        pieces.append(blocks[0] if len(blocks) == 1 else torch.cat(blocks, dim=2))  # (n, C_out, *out)
+    return pieces[0] if len(pieces) == 1 else torch.cat(pieces)  # (N, C_out, *out)
+
+
+def _block(x: Tensor, w: Tensor, b: Optional[Tensor], c_out: int, spatial: int) -> Tensor:
+    """One im2col product: windows ``(G, n, r, *out[1:], *kernel, C_in/G)`` to outputs ``(n, C_out, r, *out[1:])``."""
+    groups, n, *out = x.shape[: 2 + spatial]
+    cols = x.reshape(groups, n * math.prod(out), w.shape[2]).transpose(1, 2)  # (G, K·C_in/G, positions), the copy
+    y = torch.bmm(w, cols) if b is None else torch.baddbmm(b, w, cols)  # (G, C_out/G, positions)
+    y = y.view(groups, w.shape[1], n, *out).movedim(2, 0)  # (n, G, C_out/G, r, *out[1:])
+    return y.reshape(n, c_out, *out)  # (n, C_out, r, *out[1:]), a view when n is 1
