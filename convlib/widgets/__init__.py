@@ -10,24 +10,32 @@ the tests and the latency benchmark.
 from collections.abc import Callable
 
 from ..scene import Scene
-from ..viz.correlation import correlation_scene, multichannel_scene
-from ._explorer import Control, Explorer, safe_render, state_key, tabulate
-from ..viz.transposed import checkerboard_scene, zero_insertion_scene
 from ..viz.arithmetic import conv_scene, receptive_field_scene
-from ..viz.padding import padding_scene
+from ..viz.correlation import correlation_scene, multichannel_scene
 from ..viz.dilated import dilated_stack_scene
-from .arithmetic import conv_explorer, conv_explorer_controls
-from .arithmetic import padding_explorer, padding_explorer_controls, receptive_field_explorer, receptive_field_explorer_controls
-from .correlation import correlation_explorer, correlation_explorer_controls, multichannel_explorer, multichannel_explorer_controls
-from ..viz.volumes import causal_stack_scene, volume_conv_scene
-from .transposed import checkerboard_explorer, checkerboard_explorer_controls, transposed_explorer, transposed_explorer_controls
-from .volumes import causal_stack_explorer, causal_stack_explorer_controls, volume_explorer, volume_explorer_controls
-from .dilated import dilation_explorer, dilation_explorer_controls
-
-from ..viz.separable import low_rank_scene, separable_passes_scene
-from .separable import low_rank_explorer, low_rank_explorer_controls, separable_explorer, separable_explorer_controls
 from ..viz.flattened import flattened_filter_scene, flattened_steps_scene
-from .flattened import flattened_filter_explorer, flattened_filter_explorer_controls, flattened_steps_explorer, flattened_steps_explorer_controls
+from ..viz.padding import padding_scene
+from ..viz.separable import low_rank_scene, separable_passes_scene
+from ..viz.transposed import checkerboard_scene, zero_insertion_scene
+from ..viz.volumes import causal_stack_scene, volume_conv_scene
+from ._explorer import Control, Explorer, safe_render, state_key, tabulate
+from .arithmetic import (
+    conv_explorer, conv_explorer_controls, padding_explorer, padding_explorer_controls,
+    receptive_field_explorer, receptive_field_explorer_controls,
+)
+from .correlation import (
+    correlation_explorer, correlation_explorer_controls, multichannel_explorer, multichannel_explorer_controls,
+)
+from .dilated import dilation_explorer, dilation_explorer_controls
+from .flattened import (
+    flattened_filter_explorer, flattened_filter_explorer_controls, flattened_steps_explorer,
+    flattened_steps_explorer_controls,
+)
+from .separable import low_rank_explorer, low_rank_explorer_controls, separable_explorer, separable_explorer_controls
+from .transposed import (
+    checkerboard_explorer, checkerboard_explorer_controls, transposed_explorer, transposed_explorer_controls,
+)
+from .volumes import causal_stack_explorer, causal_stack_explorer_controls, volume_explorer, volume_explorer_controls
 
 #: widget name -> (render function, controls); every widget of the book is listed here.
 RENDERS: dict[str, tuple[Callable[..., Scene], list[Control]]] = {
@@ -47,11 +55,20 @@ RENDERS: dict[str, tuple[Callable[..., Scene], list[Control]]] = {
     "flattened_steps_explorer": (flattened_steps_scene, flattened_steps_explorer_controls()),
 }
 
-__all__ = ["Control", "Explorer", "safe_render", "state_key", "tabulate", "conv_explorer", "RENDERS"]
-__all__ += ["padding_explorer", "receptive_field_explorer"]
-__all__ += ["correlation_explorer", "multichannel_explorer"]
-__all__ += ["transposed_explorer", "checkerboard_explorer"]
-__all__ += ["volume_explorer", "causal_stack_explorer"]
-__all__ += ["dilation_explorer"]
-__all__ += ["separable_explorer", "low_rank_explorer"]
-__all__ += ["flattened_filter_explorer", "flattened_steps_explorer"]
+__all__ = [
+    "Control", "Explorer", "safe_render", "state_key", "tabulate", "RENDERS",
+    # chapter 01
+    "correlation_explorer", "multichannel_explorer",
+    # chapter 02
+    "conv_explorer", "padding_explorer", "receptive_field_explorer",
+    # chapter 03
+    "volume_explorer", "causal_stack_explorer",
+    # chapter 05
+    "transposed_explorer", "checkerboard_explorer",
+    # chapter 06
+    "dilation_explorer",
+    # chapter 07
+    "separable_explorer", "low_rank_explorer",
+    # chapter 08
+    "flattened_filter_explorer", "flattened_steps_explorer",
+]
