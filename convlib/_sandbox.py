@@ -54,7 +54,7 @@ __all__ = ["isolate", "grade", "hint", "drain", "kill_tree", "OUTPUT_CAP"]
 OUTPUT_CAP = 2_000_000  # characters of cell output kept per notebook
 MESSAGE_CAP = 2_000  # characters kept of one public check's message
 INFO = "convlib-assignment.json"  # written into the bundle by convlib.editions
-_RO, _NOSUID, _NODEV, _NOEXEC, _REMOUNT, _BIND = 1, 2, 4, 8, 32, 4096
+_RO, _NOSUID, _NODEV, _NOEXEC, _REMOUNT, _BIND, _REC = 1, 2, 4, 8, 32, 4096, 16384
 _KEEP = {"nosuid": _NOSUID, "nodev": _NODEV, "noexec": _NOEXEC, "noatime": 1024, "nodiratime": 2048,
          "relatime": 1 << 21}
 _VIRTUAL = {"proc", "sysfs", "cgroup", "cgroup2", "devtmpfs", "devpts", "mqueue", "debugfs", "tracefs",
@@ -67,6 +67,15 @@ def _mount(source: str | None, target: str, fstype: str | None, flags: int, data
     if libc.mount(enc[0], enc[1], enc[2], ctypes.c_ulong(flags), enc[3]) != 0:
         errno = ctypes.get_errno()
         raise OSError(errno, f"mount {target}: {os.strerror(errno)}")
+
+
+def _kept_paths(hidden: tuple[str, ...]) -> list[str]:
+    """The folders under ``hidden`` that grading needs: the interpreter's prefixes, sys.path, the project."""
+    wanted = {sys.prefix, sys.base_prefix, str(pathlib.Path(__file__).resolve().parents[1]),
+              *(p for p in sys.path if p)}
+    inside = sorted({os.path.realpath(p) for p in wanted if os.path.isdir(p)
+                     and any(os.path.realpath(p).startswith(h + "/") for h in hidden)})
+    return [p for p in inside if not any(p.startswith(q + "/") for q in inside if q != p)]
 
 
 def isolate(tmp_size: str = "1g") -> list[str]:
@@ -94,8 +103,15 @@ def isolate(tmp_size: str = "1g") -> list[str]:
             _mount(None, point, None, flags)
         except OSError as err:
             notes.append(f"could not make {point} read-only ({err.strerror})")
+    # The venv and the project may themselves live under /tmp (a CI clone, say): keep them, read-only.
+    keep = {p: os.open(p, os.O_PATH) for p in _kept_paths(("/tmp", "/dev/shm"))}
     for point in ("/tmp", "/dev/shm"):
         _mount("tmpfs", point, "tmpfs", _NOSUID | _NODEV, f"size={tmp_size},mode=1777")
+    for path, fd in keep.items():
+        os.makedirs(path, exist_ok=True)
+        _mount(f"/proc/self/fd/{fd}", path, None, _BIND | _REC)
+        _mount(None, path, None, _REMOUNT | _BIND | _RO)
+        os.close(fd)
     try:  # the loopback of the new network namespace starts down; the kernel talks to us over it
         sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         flags = struct.unpack("16sH14x", fcntl.ioctl(sock, 0x8913, struct.pack("16sH14x", b"lo", 0)))[1]
