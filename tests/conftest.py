@@ -21,6 +21,17 @@ CHROMIUM_FLAGS = [
 ]
 
 
+@pytest.fixture(scope="module")
+def one_thread() -> Iterator[None]:
+    """One intra-op torch thread for a module of tiny tensors: pytest-xdist workers then don't oversubscribe the cores."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 @pytest.fixture(scope="session")
 def site() -> pathlib.Path:
     """The built static website; `make book` builds it (`make test` does so first)."""

@@ -20,13 +20,7 @@ OURS = {1: ops.conv1d, 2: ops.conv2d, 3: ops.conv3d}
 TORCH = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """These tensors are tiny: one intra-op thread per pytest-xdist worker avoids oversubscribing the cores."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @st.composite
