@@ -57,7 +57,8 @@ def test_each_chapter_can_be_downloaded_as_a_notebook_without_outputs(site: path
         href = f"../_sources/chapters/{page.stem}.ipynb"
         assert href in page.read_text(encoding="utf-8"), f"{page.name} has no .ipynb download"
         nb = nbformat.read(site / "_sources" / "chapters" / f"{page.stem}.ipynb", as_version=4)
-        assert nb.cells
+        assert nb.cells, f"{page.stem}.ipynb is empty"
+        assert not any(c.get("outputs") for c in nb.cells), f"{page.stem}.ipynb carries outputs"
 
 
 def test_each_chapter_has_binder_colab_and_jupyterhub_launch_links(site: pathlib.Path) -> None:

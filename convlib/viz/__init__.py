@@ -7,7 +7,7 @@ scenes in the browser, so a figure in the text and the widget next to it
 cannot disagree.
 """
 
-from ._draw import draw, draw_steps, show_matrix
+from ._draw import draw, draw_steps
 from .correlation import KERNELS, correlation_scene, im2col_scene, image_kernel, multichannel_scene
 from .arithmetic import conv_scene, output_size_formula
 from .arithmetic import pool_scene, read_positions, receptive_field_scene
@@ -20,7 +20,7 @@ from .dilated import dilated_kernel_scene, dilated_path_counts, dilated_paths_sc
 from .separable import format_value, low_rank_scene, plot_singular_values, separable_passes_scene
 from .flattened import flattened_filter_scene, flattened_steps_scene, plot_rank_errors
 
-__all__ = ["draw", "draw_steps", "show_matrix", "conv_scene", "output_size_formula"]
+__all__ = ["draw", "draw_steps", "conv_scene", "output_size_formula"]
 __all__ += ["pool_scene", "read_positions", "receptive_field_scene", "PADDING_MODES", "padding_scene", "draw_padding_modes"]
 __all__ += ["KERNELS", "correlation_scene", "multichannel_scene", "im2col_scene", "image_kernel"]
 __all__ += ["zero_insertion_scene", "conv_matrix_scene", "checkerboard_scene", "overlap_counts", "resize_conv_counts"]

@@ -14,7 +14,7 @@ from matplotlib.patches import Rectangle
 
 from ..scene import CELL_COLOURS, Grid, Scene
 
-__all__ = ["draw", "draw_steps", "show_matrix"]
+__all__ = ["draw", "draw_steps"]
 
 
 def _draw_grid(ax: Axes, grid: Grid, scale: float = 1.0) -> None:
@@ -106,12 +106,3 @@ def draw_steps(scene: Scene, frames: Sequence[int] | None = None, columns: int =
         ax.set_title(f"step {frame + 1} of {total}", fontsize=9)
     fig.tight_layout()
     return fig
-
-
-def show_matrix(values: Sequence[Sequence[float]], label: str = "", ax: Axes | None = None) -> Figure:
-    """A matrix as a diverging heat map with its values printed (used for ``conv_matrix``, chapter 05)."""
-    rows, cols = len(values), len(values[0])
-    flat = [float(v) for row in values for v in row]
-    grid = Grid("m", 0, 0, rows, cols, "i", label=label, values=flat,
-                text=[f"{v:g}" if v else "" for v in flat] if rows * cols <= 400 else None)
-    return draw(Scene(grids=[grid]), frame=None, ax=ax)
