@@ -60,11 +60,11 @@ bench: $(STAMP)
 
 # Homework (README, "For instructors: homework"): editions by otter assign, grading in sandboxes.
 student: $(STAMP)
-	$(PY) -m convlib.editions $(CHAPTERS) --out $(or $(OUT),dist/homework)
+	$(PY) -m convlib.course.editions $(CHAPTERS) --out $(or $(OUT),dist/homework)
 
 grade: $(STAMP)
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=dir [AUTOGRADER=dist/homework/autograder] [OUT=grades] [TIMEOUT=120] [JOBS=2]"; exit 1; }
-	$(PY) -m convlib.grading $(SUBMISSIONS) --autograder $(or $(AUTOGRADER),dist/homework/autograder) \
+	$(PY) -m convlib.course.grading $(SUBMISSIONS) --autograder $(or $(AUTOGRADER),dist/homework/autograder) \
 		--out $(or $(OUT),grades) --timeout $(or $(TIMEOUT),120) --jobs $(or $(JOBS),2)
 
 clean:

@@ -14,8 +14,8 @@ import time
 import nbformat
 import pytest
 
-from convlib.editions import make_editions
-from convlib.grading import Bundle, Result, grade_folder, grade_submission, sandbox_available
+from convlib.course.editions import make_editions
+from convlib.course.grading import Bundle, Result, grade_folder, grade_submission, sandbox_available
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "homework"
@@ -145,7 +145,7 @@ def test_thirty_submissions_grade_on_two_cores_within_their_time_limits(edition,
         nbformat.write(planted.fill(student, answers), subs / f"s{i:02d}_{kind}.ipynb")
         expected[f"s{i:02d}_{kind}"] = total
     cpus = sorted(os.sched_getaffinity(0))[:2]
-    cmd = [sys.executable, "-m", "convlib.grading", str(subs), "--autograder", str(edition.autograder),
+    cmd = [sys.executable, "-m", "convlib.course.grading", str(subs), "--autograder", str(edition.autograder),
            "--out", str(tmp_path / "out"), "--timeout", str(int(TIMEOUT)), "--jobs", "2"]
     start = time.monotonic()
     run = subprocess.run(cmd, capture_output=True, text=True, preexec_fn=lambda: os.sched_setaffinity(0, cpus))

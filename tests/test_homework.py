@@ -11,8 +11,8 @@ import pytest
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_raw_cell
 
-from convlib.editions import assignable, bundle_questions, find_chapters, make_editions
-from convlib.homework import is_hidden_test, leaks, questions, site_version, strip_solution
+from convlib.course.editions import assignable, bundle_questions, find_chapters, make_editions
+from convlib.course.homework import is_hidden_test, leaks, questions, site_version, strip_solution
 
 DEMO = pathlib.Path(__file__).parent / "fixtures" / "homework" / "99-demo.md"
 
@@ -64,7 +64,7 @@ def test_hidden_tests_are_recognised_by_comment_or_config() -> None:
     assert questions(exercise_notebook()) == ["ch99_demo"]
 
 
-# --- Student editions (convlib.editions) -------------------------------------------------------------
+# --- Student editions (convlib.course.editions) -------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")

@@ -21,8 +21,8 @@ import jupytext
 import nbformat
 import pytest
 
-from convlib.editions import make_editions
-from convlib.homework import SOLUTION_LINE, is_hidden_test, marker, site_version
+from convlib.course.editions import make_editions
+from convlib.course.homework import SOLUTION_LINE, is_hidden_test, marker, site_version
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 CHAPTERS = sorted((ROOT / "chapters").glob("[0-9][0-9]-*.md"))

@@ -11,7 +11,7 @@ built site loads every script from itself.
 
 ``sources`` copies ``book/`` and the Jupyter Book configuration into
 ``_build/src`` and writes each chapter as a notebook made by
-``convlib.homework.site_version``: the website never sees a solution or a
+``convlib.course.homework.site_version``: the website never sees a solution or a
 hidden test.
 """
 
@@ -74,7 +74,7 @@ def sources(out: pathlib.Path = ROOT / "_build" / "src", only: str | None = None
     import jupytext
     import nbformat
 
-    from convlib.homework import site_version
+    from convlib.course.homework import site_version
 
     if out.exists():
         shutil.rmtree(out)

@@ -17,20 +17,22 @@ public checks, with no solution and no hidden test. The chapter source, with
 its solutions, is what the test suite executes, so every solution is checked
 against every test on each run.
 
-:mod:`convlib.editions` makes the student edition and otter's autograder bundles
-from the same chapter sources, and :mod:`convlib.grading` grades submissions.
+:mod:`convlib.course.editions` makes the student edition and otter's autograder bundles
+from the same chapter sources, and :mod:`convlib.course.grading` grades submissions.
 """
 
 from __future__ import annotations
 
 import copy
+import os
+import pathlib
 import re
 from collections.abc import Iterable
 
 import nbformat
 
 __all__ = ["site_version", "strip_solution", "is_hidden_test", "questions", "leaks", "marker", "has_solution",
-           "SITE_CHECK_NOTE", "SOLUTION_LINE"]
+           "question_cells", "public_check_failures", "SITE_CHECK_NOTE", "SOLUTION_LINE"]
 
 SOLUTION_LINE = re.compile(r"^(\s*)(.*?)\s*# SOLUTION\s*$")
 SITE_CHECK_NOTE = "# Public check: run it in JupyterLab once you have written your answer.\n"
@@ -153,3 +155,80 @@ def leaks(nb: nbformat.NotebookNode, markers: Iterable[str]) -> list[str]:
     """The markers that appear anywhere in a notebook's cells (for leak tests)."""
     text = "\n".join(c.source for c in nb.cells)
     return [m for m in markers if m in text]
+
+
+def _read(chapter: nbformat.NotebookNode | str | os.PathLike[str]) -> nbformat.NotebookNode:
+    if isinstance(chapter, nbformat.NotebookNode):
+        return chapter
+    import jupytext
+
+    return jupytext.read(pathlib.Path(chapter))
+
+
+def question_cells(nb: nbformat.NotebookNode, name: str) -> dict[str, list[nbformat.NotebookNode]]:
+    """The code cells of question ``name``: ``"prompt"`` (before its tests), ``"public"`` and ``"hidden"`` tests."""
+    found: dict[str, list[nbformat.NotebookNode]] | None = None
+    in_tests = False
+    for cell in nb.cells:
+        mark = _marker(cell)
+        if mark == "# BEGIN QUESTION" and re.search(rf"^name:\s*{re.escape(name)}\s*$", cell.source, re.M):
+            found = {"prompt": [], "public": [], "hidden": []}
+            continue
+        if found is None:
+            continue
+        if mark == "# END QUESTION":
+            return found
+        if mark in ("# BEGIN TESTS", "# END TESTS"):
+            in_tests = mark == "# BEGIN TESTS"
+            continue
+        if cell.cell_type != "code":
+            continue
+        if in_tests:
+            found["hidden" if is_hidden_test(cell) else "public"].append(cell)
+        else:
+            found["prompt"].append(cell)
+    raise KeyError(f"no question named {name!r}")
+
+
+def public_check_failures(chapter: nbformat.NotebookNode | str | os.PathLike[str], name: str,
+                          answer: str | None = None, context: str = "") -> list[str]:
+    """Run question ``name``'s public checks on an answer; return the hints of the checks that fail.
+
+    This is how the tests plant the usual mistakes (``shared/CURRICULUM.md``, Exercise rules):
+    each planted wrong answer must fail with a hint that names the mistake, and the solution
+    must pass. The namespace is built from the chapter's first code cell (its set-up cell),
+    then ``context`` (code the question relies on from elsewhere in the chapter), then the
+    question's own code cells with ``answer`` in place of the solution code (``None``: the
+    chapter's solution). Each public test cell runs on its own, as a student's check cell
+    does; an assertion's message is its hint, any other exception is reported by its type.
+    """
+    nb = _read(chapter)
+    cells = question_cells(nb, name)
+    setup = next(c.source for c in nb.cells if c.cell_type == "code")
+    namespace: dict[str, object] = {"__name__": "__exercise__"}
+    exec(compile(setup, "<set-up cell>", "exec"), namespace)  # noqa: S102 - our own chapter source
+    if context:
+        exec(compile(context, "<context>", "exec"), namespace)  # noqa: S102
+    planted = False
+    for cell in cells["prompt"]:
+        source = cell.source
+        if _has_solution(source):
+            if answer is not None:
+                if planted:
+                    continue
+                source, planted = answer, True
+        try:
+            exec(compile(source, f"<{name}: answer>", "exec"), namespace)  # noqa: S102
+        except Exception as error:  # a broken answer is what a student may hand in
+            return [f"the answer raised {type(error).__name__}: {error}"]
+    if answer is not None and not planted:
+        exec(compile(answer, f"<{name}: answer>", "exec"), namespace)  # noqa: S102
+    failures = []
+    for cell in cells["public"]:
+        try:
+            exec(compile(cell.source, f"<{name}: public check>", "exec"), namespace)  # noqa: S102
+        except AssertionError as error:
+            failures.append(str(error) or "an assertion without a hint failed")
+        except Exception as error:
+            failures.append(f"{type(error).__name__}: {error}")
+    return failures

@@ -1,10 +1,10 @@
 """Inside the grading sandbox: isolate this process tree, then grade one notebook with otter.
 
-Private to :mod:`convlib.grading`, which starts it (and uses :func:`drain` and
+Private to :mod:`convlib.course.grading`, which starts it (and uses :func:`drain` and
 :func:`kill_tree`), under ``unshare --user --map-root-user --mount --pid --net``
 when the kernel allows it::
 
-    python convlib/_sandbox.py SUBMISSION.ipynb BUNDLE.zip --result-fd N --deadline T --grace G [--isolate]
+    python convlib/course/_sandbox.py SUBMISSION.ipynb BUNDLE.zip --result-fd N --deadline T --grace G [--isolate]
 
 With ``--isolate`` it first reads its two inputs, then makes every writable
 filesystem read-only, mounts a fresh size-capped tmpfs on ``/tmp`` and
@@ -53,7 +53,7 @@ __all__ = ["isolate", "grade", "hint", "drain", "kill_tree", "OUTPUT_CAP"]
 
 OUTPUT_CAP = 2_000_000  # characters of cell output kept per notebook
 MESSAGE_CAP = 2_000  # characters kept of one public check's message
-INFO = "convlib-assignment.json"  # written into the bundle by convlib.editions
+INFO = "convlib-assignment.json"  # written into the bundle by convlib.course.editions
 _RO, _NOSUID, _NODEV, _NOEXEC, _REMOUNT, _BIND, _REC = 1, 2, 4, 8, 32, 4096, 16384
 _KEEP = {"nosuid": _NOSUID, "nodev": _NODEV, "noexec": _NOEXEC, "noatime": 1024, "nodiratime": 2048,
          "relatime": 1 << 21}
@@ -71,7 +71,7 @@ def _mount(source: str | None, target: str, fstype: str | None, flags: int, data
 
 def _kept_paths(hidden: tuple[str, ...]) -> list[str]:
     """The folders under ``hidden`` that grading needs: the interpreter's prefixes, sys.path, the project."""
-    wanted = {sys.prefix, sys.base_prefix, str(pathlib.Path(__file__).resolve().parents[1]),
+    wanted = {sys.prefix, sys.base_prefix, str(pathlib.Path(__file__).resolve().parents[2]),
               *(p for p in sys.path if p)}
     inside = sorted({os.path.realpath(p) for p in wanted if os.path.isdir(p)
                      and any(os.path.realpath(p).startswith(h + "/") for h in hidden)})
@@ -85,7 +85,7 @@ def isolate(tmp_size: str = "1g") -> list[str]:
 
     Raises:
         RuntimeError: unless this process is PID 1 of a new PID namespace inside a new user namespace
-            (as under :data:`convlib.grading.NAMESPACES`): it never remounts the machine's own file systems.
+            (as under :data:`convlib.course.grading.NAMESPACES`): it never remounts the machine's own file systems.
     """
     uid_map = pathlib.Path("/proc/self/uid_map").read_text().split()
     if os.getpid() != 1 or uid_map == ["0", "0", "4294967295"]:
@@ -273,11 +273,11 @@ def grade(submission: bytes, name: str, bundle: bytes, deadline: float, grace: f
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point run by :mod:`convlib.grading` in a fresh process (and namespace); ``--probe`` only isolates."""
+    """Entry point run by :mod:`convlib.course.grading` in a fresh process (and namespace); ``--probe`` only isolates."""
     argv = sys.argv[1:] if argv is None else argv
     if argv == ["--probe"]:
         return 0 if not isolate() else 1
-    parser = argparse.ArgumentParser(prog="convlib/_sandbox.py")
+    parser = argparse.ArgumentParser(prog="convlib/course/_sandbox.py")
     parser.add_argument("submission", type=pathlib.Path)
     parser.add_argument("bundle", type=pathlib.Path)
     parser.add_argument("--result-fd", type=int, required=True)

@@ -1,6 +1,6 @@
 """Grade a folder of submitted notebooks with the chapters' autograder bundles.
 
-    python -m convlib.grading SUBMISSIONS --autograder dist/homework/autograder --out grades \\
+    python -m convlib.course.grading SUBMISSIONS --autograder dist/homework/autograder --out grades \\
         --timeout 120 --jobs 2
 
 Writes ``OUT/grades.csv`` (one row per submission: ``student``, one column per
@@ -9,7 +9,7 @@ question with the points earned, ``total``, ``status``), ``OUT/feedback/<student
 ``OUT/logs/<student>.log`` (the grader's captured output, for instructors).
 
 Each notebook is graded by otter's own grading code (as ``otter run`` and
-Gradescope do) in a separate process (:mod:`convlib._sandbox`) with its own
+Gradescope do) in a separate process (:mod:`convlib.course._sandbox`) with its own
 wall-clock limit, killed with all its processes when the limit and a short
 grace are spent. Where unprivileged user namespaces work, that process runs in
 fresh user, mount, PID and network namespaces: the file system is read-only
@@ -40,14 +40,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from convlib._sandbox import drain, kill_tree
-from convlib.editions import bundle_questions
+from convlib.course._sandbox import drain, kill_tree
+from convlib.course.editions import bundle_questions
 
 __all__ = ["Bundle", "Result", "sandbox_available", "grade_submission", "grade_folder", "feedback_text", "main"]
 
 NAMESPACES = ["unshare", "--user", "--map-root-user", "--mount", "--pid", "--fork", "--mount-proc", "--net",
               "--kill-child=SIGKILL"]
-# Run as a script (-P: without its folder on sys.path), not `-m convlib._sandbox`: importing the
+# Run as a script (-P: without its folder on sys.path), not `-m convlib.course._sandbox`: importing the
 # package would import torch in every grader.
 WORKER = str(pathlib.Path(__file__).with_name("_sandbox.py"))
 LOG_CAP = 256 * 1024  # bytes of a submission's captured output kept (head and tail)
@@ -284,7 +284,7 @@ def grade_folder(submissions: pathlib.Path, autograder: pathlib.Path, out: pathl
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line; prints where the results are and the time per submission."""
-    parser = argparse.ArgumentParser(prog="python -m convlib.grading", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m convlib.course.grading", description=__doc__.split("\n")[0])
     parser.add_argument("submissions", type=pathlib.Path, help="folder of submitted .ipynb files")
     parser.add_argument("--autograder", type=pathlib.Path, default=pathlib.Path("dist/homework/autograder"),
                         help="a bundle .zip or a folder of them (default: dist/homework/autograder)")

@@ -1,10 +1,10 @@
 """Student editions and autograder bundles of the chapters, made by otter-grader's ``otter assign``.
 
-    python -m convlib.editions 01 02 --out dist/homework   # chapters 01 and 02
-    python -m convlib.editions --out dist/homework         # every chapter
+    python -m convlib.course.editions 01 02 --out dist/homework   # chapters 01 and 02
+    python -m convlib.course.editions --out dist/homework         # every chapter
 
 For each chapter ``chapters/NN-topic.md`` (a MyST notebook whose exercises are
-in Otter Assign's v1 format, see ``convlib.homework``) this writes::
+in Otter Assign's v1 format, see ``convlib.course.homework``) this writes::
 
     OUT/student/NN-topic.ipynb     hand these out: prompts, ``...`` stubs, public checks
     OUT/autograder/chNN.zip        otter's autograder bundle (hidden tests); grading and Gradescope
@@ -37,11 +37,11 @@ import jupytext
 import nbformat
 import yaml
 
-from convlib.homework import has_solution, is_hidden_test, marker, questions, strip_solution
+from convlib.course.homework import has_solution, is_hidden_test, marker, questions, strip_solution
 
 __all__ = ["Edition", "assignment_name", "assignable", "make_editions", "find_chapters", "bundle_questions", "main"]
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 # What the autograder installs on a Gradescope-style service (otter adds itself).
 REQUIREMENTS = """\
 --extra-index-url https://download.pytorch.org/whl/cpu
@@ -232,8 +232,8 @@ def bundle_questions(zip_path: pathlib.Path) -> dict[str, float]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: ``python -m convlib.editions [CHAPTER ...] --out DIR [--check]``."""
-    parser = argparse.ArgumentParser(prog="python -m convlib.editions", description=__doc__.split("\n")[0])
+    """Command line: ``python -m convlib.course.editions [CHAPTER ...] --out DIR [--check]``."""
+    parser = argparse.ArgumentParser(prog="python -m convlib.course.editions", description=__doc__.split("\n")[0])
     parser.add_argument("chapters", nargs="*", help="chapter numbers (01 02), stems or .md paths; default: all")
     parser.add_argument("--out", type=pathlib.Path, default=pathlib.Path("dist/homework"))
     parser.add_argument("--chapters-dir", type=pathlib.Path, default=ROOT / "chapters")
