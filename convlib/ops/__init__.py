@@ -12,6 +12,7 @@ Modules:
     pad: ``pad``, the padding modes as index maps (chapter 02).
     separable: ``spatially_separable_conv2d``, a ``k×1`` then a ``1×k`` pass (chapter 07).
     flattened: ``flattened_conv2d``, a ``1×1``, a ``k×1`` and a ``1×k`` step (chapter 08).
+    depthwise: ``depthwise_conv2d``, one filter (or ``M``) per channel, ``groups = C_in`` (chapter 09).
     shuffle: ``channel_shuffle`` (chapter 12).
 """
 
@@ -22,6 +23,7 @@ from .matrix import conv_matrix
 from .pad import Pad, pad
 from .separable import SpatiallySeparableConv2d, spatially_separable_conv2d, spatially_separable_weight
 from .flattened import FlattenedConv2d, flattened_conv2d, flattened_weight
+from .depthwise import DepthwiseConv2d, depthwise_conv2d
 from .shuffle import ChannelShuffle, channel_shuffle
 from .transposed import ConvTranspose2d, conv_transpose2d
 
@@ -41,3 +43,4 @@ __all__ = [
 __all__ += ["spatially_separable_conv2d", "spatially_separable_weight", "SpatiallySeparableConv2d"]
 __all__ += ["pad", "Pad"]
 __all__ += ["flattened_conv2d", "flattened_weight", "FlattenedConv2d"]
+__all__ += ["depthwise_conv2d", "DepthwiseConv2d"]
