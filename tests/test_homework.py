@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import pathlib
+import tomllib
 import zipfile
 
 import nbformat
@@ -13,6 +14,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_raw_
 
 from convlib.course.editions import assignable, bundle_questions, find_chapters, make_editions
 from convlib.course.homework import is_hidden_test, leaks, questions, site_version, strip_solution
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 DEMO = pathlib.Path(__file__).parent / "fixtures" / "homework" / "99-demo.md"
 
@@ -100,7 +103,7 @@ def test_student_edition_has_stubs_and_public_checks_but_no_solution_or_hidden_t
     nb = nbformat.reads(text, as_version=4)
     assert nb.metadata["otter"]["assignment_name"] == "ch99"
     for secret in ("8 * 2 * 2 * 3 * 3 * 3", "torch.stack([(x[i", "n_read = 9", "A 3×3 window covers nine pixels",
-                   "int(reads.sum())", "torch.nn.functional.conv2d(x, weight, stride=2).shape", "hidden\": true"):
+                   "int(torch.ones(3, 3).sum())", "torch.nn.functional.conv2d(x, weight, stride=2).shape", "hidden\": true"):
         assert secret not in text, secret
     assert "shape = ..." in text and 'grader.check(\\"ch99_shape\\")' in text
     assert "with stride 2 it should be (1, 8, 2, 2)" in text, "the public check and its hint are in the notebook"
@@ -110,10 +113,13 @@ def test_autograder_bundle_holds_every_question_with_its_hidden_tests(demo_editi
     assert bundle_questions(demo_edition.autograder) == {"ch99_shape": 1, "ch99_cost": 1, "ch99_conv1d": 2,
                                                           "ch99_figure": 1}
     with zipfile.ZipFile(demo_edition.autograder) as bundle:
-        assert "int(reads.sum())" in bundle.read("tests/ch99_figure.py").decode()
+        assert "int(torch.ones(3, 3).sum())" in bundle.read("tests/ch99_figure.py").decode()
         assert json.loads(bundle.read("otter_config.json"))["assignment_name"] == "ch99"
         assert "files/convlib/__init__.py" in bundle.namelist(), "the bundle carries convlib for Gradescope"
-        assert "torch==2.13.0" in bundle.read("environment.yml").decode()
+        environment = bundle.read("environment.yml").decode()
+        pins = [d for d in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+                if d.startswith(("torch==", "torchvision=="))]
+        assert len(pins) == 2 and all(pin in environment for pin in pins), "the bundle installs the project's torch pair"
 
 
 @pytest.mark.slow
@@ -128,3 +134,24 @@ def test_public_check_in_the_student_notebook_says_what_is_wrong(demo_edition) -
     shown = json.dumps([o for o in nb.cells[check].outputs])
     assert "your output has shape (1, 8, 3, 3); with stride 2 it should be (1, 8, 2, 2)" in shown
     assert "stride=2).shape" not in shown, "a student's check runs no hidden test"
+
+
+# --- Planted mistakes and exercise figures (convlib.course.homework) ------------------------------------------
+
+
+def test_public_check_failures_passes_the_solution_and_names_a_planted_stride_mistake() -> None:
+    from convlib.course.homework import public_check_failures
+
+    assert public_check_failures(DEMO, "ch99_shape") == []
+    failures = public_check_failures(DEMO, "ch99_shape", "shape = (1, 8, 3, 3)")  # stride forgotten
+    assert failures and "stride" in failures[0]
+    assert public_check_failures(DEMO, "ch99_shape", "shape = 1 / 0")[0].startswith("the answer raised ZeroDivisionError")
+
+
+def test_exercise_figure_reaches_the_student_edition_as_an_image_without_its_code(demo_edition) -> None:  # type: ignore[no-untyped-def]
+    nb = nbformat.read(demo_edition.student, as_version=4)
+    text = "\n".join(c.source for c in nb.cells)
+    assert "reads = torch.zeros" not in text, "the code that draws the figure reached the student"
+    images = [c for c in nb.cells if c.cell_type == "markdown" and c.get("attachments")]
+    assert len(images) == 1 and "image/png" in next(iter(images[0].attachments.values()))
+    assert "3 by 3 block" in images[0].source, "the image keeps its text alternative"

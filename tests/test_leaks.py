@@ -22,7 +22,7 @@ import nbformat
 import pytest
 
 from convlib.course.editions import make_editions
-from convlib.course.homework import SOLUTION_LINE, is_hidden_test, marker, site_version
+from convlib.course.homework import SOLUTION_LINE, is_exercise_figure, is_hidden_test, marker, render_exercise_figures, site_version
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 CHAPTERS = sorted((ROOT / "chapters").glob("[0-9][0-9]-*.md"))
@@ -30,9 +30,11 @@ DEMO = ROOT / "tests" / "fixtures" / "homework" / "99-demo.md"
 MIN_LENGTH = 20  # a shorter line ("return out") is too unspecific to look for
 
 
-def plant(nb: nbformat.NotebookNode) -> tuple[list[str], list[str]]:
-    """Put a fresh marker into every solution and every hidden test of ``nb``; return (solution, hidden) markers."""
+def plant(nb: nbformat.NotebookNode, figures: list[str] | None = None) -> tuple[list[str], list[str]]:
+    """Put a fresh marker into every solution, hidden test and exercise-figure cell of ``nb``;
+    return (solution, hidden) markers; figure markers are appended to ``figures``."""
     solutions, hidden = [], []
+    figures = [] if figures is None else figures
 
     def new(kind: list[str]) -> str:
         kind.append(f"LEAK-{uuid.uuid4().hex}")
@@ -50,6 +52,8 @@ def plant(nb: nbformat.NotebookNode) -> tuple[list[str], list[str]]:
                 f"\n_leak = {new(solutions)!r}"
         elif in_tests and cell.cell_type == "code" and is_hidden_test(cell):
             cell.source += f"\nassert {new(hidden)!r}"
+        elif is_exercise_figure(cell):  # the code that draws (and so answers) a figure exercise
+            cell.source += f"\n_leak = {new(figures)!r}"
         elif cell.cell_type == "code":
             lines = []
             for line in cell.source.splitlines():
@@ -79,10 +83,10 @@ def text_of(folder: pathlib.Path) -> str:
 
 @pytest.mark.slow
 def test_no_planted_marker_reaches_the_site_sources_or_the_student_edition(tmp_path: pathlib.Path) -> None:
-    copies, solutions, hidden = [], [], []
+    copies, solutions, hidden, figures = [], [], [], []
     for chapter in [*CHAPTERS, DEMO]:
         nb = jupytext.read(chapter)
-        sol, hid = plant(nb)
+        sol, hid = plant(nb, figures)
         assert sol and hid, f"{chapter.name}: nothing to plant (no solution or no hidden test)"
         solutions += sol
         hidden += hid
@@ -92,9 +96,10 @@ def test_no_planted_marker_reaches_the_site_sources_or_the_student_edition(tmp_p
     site = tmp_path / "site"
     site.mkdir()
     for copy in copies:
-        nbformat.write(site_version(jupytext.read(copy)), site / f"{copy.stem}.ipynb")
+        nbformat.write(render_exercise_figures(site_version(jupytext.read(copy))), site / f"{copy.stem}.ipynb")
     make_editions(copies, tmp_path / "dist")
-    markers = solutions + hidden
+    assert figures, "the demo chapter has an exercise-figure cell to plant in"
+    markers = solutions + hidden + figures
     for folder in (site, tmp_path / "dist" / "student"):
         text = text_of(folder)
         assert [m for m in markers if m in text] == [], f"leaked into {folder.name}"

@@ -74,7 +74,7 @@ def sources(out: pathlib.Path = ROOT / "_build" / "src", only: str | None = None
     import jupytext
     import nbformat
 
-    from convlib.course.homework import site_version
+    from convlib.course.homework import attachments_to_files, render_exercise_figures, site_version
 
     if out.exists():
         shutil.rmtree(out)
@@ -90,7 +90,8 @@ def sources(out: pathlib.Path = ROOT / "_build" / "src", only: str | None = None
             title = next((c.source.splitlines()[0] for c in nb.cells if c.cell_type == "markdown" and c.source.startswith("# ")), f"# {chapter.stem}")
             (out / "chapters" / f"{chapter.stem}.md").write_text(f"{title}\n\n(Not built in this single-chapter build.)\n")
             continue
-        nb = site_version(nb)
+        # exercise figures: only their image reaches the site (the drawing code would give the answer)
+        nb = attachments_to_files(render_exercise_figures(site_version(nb)), out / "chapters" / "figures", chapter.stem)
         nb.metadata.pop("jupytext", None)
         nbformat.write(nb, out / "chapters" / f"{chapter.stem}.ipynb")
     print(f"sources: wrote {out.relative_to(ROOT)}")

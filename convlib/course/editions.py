@@ -37,7 +37,9 @@ import jupytext
 import nbformat
 import yaml
 
-from convlib.course.homework import has_solution, is_hidden_test, marker, questions, strip_solution
+from convlib.course.homework import (
+    has_solution, is_exercise_figure, is_hidden_test, marker, questions, render_exercise_figures, strip_solution,
+)
 
 __all__ = ["Edition", "assignment_name", "assignable", "make_editions", "find_chapters", "bundle_questions", "main"]
 
@@ -45,7 +47,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 # What the autograder installs on a Gradescope-style service (otter adds itself).
 REQUIREMENTS = """\
 --extra-index-url https://download.pytorch.org/whl/cpu
-torch==2.13.0
+torch==2.14.1
+torchvision==0.29.1
 numpy>=1.26
 matplotlib>=3.8
 anywidget>=0.11,<0.12
@@ -159,8 +162,8 @@ def _check_student(path: pathlib.Path, hidden_sources: Iterable[str]) -> None:
 
 
 def _hidden_lines(nb: nbformat.NotebookNode) -> list[str]:
-    """Lines of hidden tests (at least 20 characters) that no other cell of the chapter contains."""
-    hidden = [c for c in nb.cells if c.cell_type == "code" and is_hidden_test(c)]
+    """Lines of hidden tests and figure code (at least 20 characters) that no other cell of the chapter contains."""
+    hidden = [c for c in nb.cells if c.cell_type == "code" and (is_hidden_test(c) or is_exercise_figure(c))]
     others = "\n".join(c.source for c in nb.cells if not any(c is h for h in hidden))
     lines = [line.strip() for cell in hidden for line in cell.source.splitlines()[1:]]
     return [line for line in lines if len(line) >= 20 and line not in others]
@@ -193,7 +196,7 @@ def make_editions(chapters: Sequence[pathlib.Path], out: pathlib.Path, *, run_te
         with tempfile.TemporaryDirectory(prefix="convlib-assign-") as tmp:
             work = pathlib.Path(tmp)
             master = work / f"{chapter.stem}.ipynb"
-            nbformat.write(assignable(nb, name, run_tests), master)
+            nbformat.write(assignable(render_exercise_figures(nb), name, run_tests), master)
             (work / "requirements.txt").write_text(REQUIREMENTS)
             shutil.copytree(ROOT / "convlib", work / "convlib", ignore=shutil.ignore_patterns("__pycache__"))
             log = io.StringIO()

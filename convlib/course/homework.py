@@ -23,7 +23,9 @@ from the same chapter sources, and :mod:`convlib.course.grading` grades submissi
 
 from __future__ import annotations
 
+import base64
 import copy
+import io
 import os
 import pathlib
 import re
@@ -32,8 +34,11 @@ from collections.abc import Iterable
 import nbformat
 
 __all__ = ["site_version", "strip_solution", "is_hidden_test", "questions", "leaks", "marker", "has_solution",
-           "question_cells", "public_check_failures", "SITE_CHECK_NOTE", "SOLUTION_LINE"]
+           "question_cells", "public_check_failures", "is_exercise_figure", "render_exercise_figures",
+           "attachments_to_files", "FIGURE_TAG", "SITE_CHECK_NOTE", "SOLUTION_LINE"]
 
+#: Tag of a code cell that draws an "interpret a figure" exercise's figure: only its image is published.
+FIGURE_TAG = "exercise-figure"
 SOLUTION_LINE = re.compile(r"^(\s*)(.*?)\s*# SOLUTION\s*$")
 SITE_CHECK_NOTE = "# Public check: run it in JupyterLab once you have written your answer.\n"
 _MARKERS = ("# ASSIGNMENT CONFIG", "# BEGIN QUESTION", "# END QUESTION", "# BEGIN TESTS", "# END TESTS",
@@ -232,3 +237,73 @@ def public_check_failures(chapter: nbformat.NotebookNode | str | os.PathLike[str
         except Exception as error:
             failures.append(f"{type(error).__name__}: {error}")
     return failures
+
+
+def is_exercise_figure(cell: nbformat.NotebookNode) -> bool:
+    """Whether a cell draws an exercise's figure (tag :data:`FIGURE_TAG`): its code must never be published."""
+    return cell.cell_type == "code" and FIGURE_TAG in cell.metadata.get("tags", [])
+
+
+def render_exercise_figures(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Replace each exercise-figure cell by a markdown cell holding only its image (a PNG attachment).
+
+    An "interpret a figure" exercise must not hand the student the code that draws, and so
+    answers, it (``shared/CURRICULUM.md``, Exercise rules). The cell is run once, when the
+    edition is made, after the chapter's first code cell (its set-up cell) alone, so it must
+    compute everything it draws itself; the matplotlib figure it leaves open becomes the image.
+    Its ``alt`` metadata (MyST option ``:alt:``) is the image's text alternative.
+
+    Raises:
+        RuntimeError: if a figure cell fails or draws nothing, naming the cell.
+    """
+    figures = [i for i, c in enumerate(nb.cells) if is_exercise_figure(c)]
+    result = copy.deepcopy(nb)
+    if not figures:
+        return result
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    setup = next(c.source for c in nb.cells if c.cell_type == "code")
+    namespace: dict[str, object] = {"__name__": "__figure__"}
+    exec(compile(setup, "<set-up cell>", "exec"), namespace)  # noqa: S102 - our own chapter source
+    for number, index in enumerate(figures, start=1):
+        cell = nb.cells[index]
+        plt.close("all")
+        try:
+            exec(compile(cell.source, f"<exercise figure {number}>", "exec"), namespace)  # noqa: S102
+        except Exception as error:
+            raise RuntimeError(f"exercise-figure cell {number} must run after the set-up cell alone, "
+                               f"but raised {type(error).__name__}: {error}") from error
+        if not plt.get_fignums():
+            raise RuntimeError(f"exercise-figure cell {number} drew no matplotlib figure")
+        buffer = io.BytesIO()
+        plt.gcf().savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+        plt.close("all")
+        name = f"exercise-figure-{number}.png"
+        alt = str(cell.metadata.get("alt", "the figure of this exercise")).replace("]", ")").replace("[", "(")
+        image = nbformat.v4.new_markdown_cell(f"![{alt}](attachment:{name})")
+        image.attachments = {name: {"image/png": base64.b64encode(buffer.getvalue()).decode("ascii")}}
+        result.cells[index] = image
+    return result
+
+
+def attachments_to_files(nb: nbformat.NotebookNode, folder: pathlib.Path, prefix: str) -> nbformat.NotebookNode:
+    """Write markdown cells' image attachments into ``folder`` and point the cells at those files.
+
+    MyST-NB (the website's builder) does not render cell attachments; JupyterLab does. So the
+    student edition keeps attachments, and the site's sources get plain image files instead.
+    """
+    result = copy.deepcopy(nb)
+    for cell in result.cells:
+        attachments = cell.get("attachments") if cell.cell_type == "markdown" else None
+        if not attachments:
+            continue
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, data in attachments.items():
+            target = folder / f"{prefix}-{name}"
+            target.write_bytes(base64.b64decode(data["image/png"]))
+            cell.source = cell.source.replace(f"attachment:{name}", f"{folder.name}/{target.name}")
+        del cell["attachments"]
+    return result
