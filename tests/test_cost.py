@@ -22,6 +22,7 @@ from convlib.cost import (
     depthwise_separable_macs,
     depthwise_separable_params,
 )
+from convlib.models import mobilenet_v1  # chapter 10's MobileNet-V1 (torchvision has none)
 
 
 def flop_counter_macs(model: nn.Module, input_shape: tuple[int, ...]) -> int:
@@ -348,21 +349,6 @@ def vgg16() -> nn.Module:
             c_in = v
     classifier = [nn.Linear(512 * 7 * 7, 4096), nn.ReLU(True), nn.Dropout(), nn.Linear(4096, 4096), nn.ReLU(True)]
     return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(7), nn.Flatten(), *classifier, nn.Dropout(), nn.Linear(4096, 1000))
-
-
-# Howard et al. 2017, Table 1: (output channels, stride) of each depthwise-separable block.
-MOBILENET_V1 = [(64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2), *[(512, 1)] * 5, (1024, 2), (1024, 1)]
-
-
-def mobilenet_v1(separable: bool = True) -> nn.Module:
-    layers, c_in = [conv_bn(3, 32, 3, 2)], 32
-    for c_out, stride in MOBILENET_V1:
-        if separable:
-            layers += [conv_bn(c_in, c_in, 3, stride, groups=c_in), conv_bn(c_in, c_out, 1)]
-        else:
-            layers.append(conv_bn(c_in, c_out, 3, stride))
-        c_in = c_out
-    return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(1024, 1000))
 
 
 IMAGENET = (1, 3, 224, 224)

@@ -11,8 +11,10 @@ Modules:
     matrix: ``conv_matrix``, a convolution as a dense matrix (chapter 05).
     pad: ``pad``, the padding modes as index maps (chapter 02).
     separable: ``spatially_separable_conv2d``, a ``k×1`` then a ``1×k`` pass (chapter 07).
+    pointwise: ``pointwise_conv2d``, a 1×1 convolution as one matmul over channels (chapter 04).
     flattened: ``flattened_conv2d``, a ``1×1``, a ``k×1`` and a ``1×k`` step (chapter 08).
     depthwise: ``depthwise_conv2d``, one filter (or ``M``) per channel, ``groups = C_in`` (chapter 09).
+    depthwise_separable: ``depthwise_separable_conv2d``, a depthwise ``k×k`` then a pointwise ``1×1`` step (chapter 10).
     shuffle: ``channel_shuffle`` (chapter 12).
 """
 
@@ -24,6 +26,8 @@ from .pad import Pad, pad
 from .separable import SpatiallySeparableConv2d, spatially_separable_conv2d, spatially_separable_weight
 from .flattened import FlattenedConv2d, flattened_conv2d, flattened_weight
 from .depthwise import DepthwiseConv2d, depthwise_conv2d
+from .depthwise_separable import DepthwiseSeparableConv2d, depthwise_separable_conv2d
+from .pointwise import PointwiseConv2d, pointwise_conv2d
 from .shuffle import ChannelShuffle, channel_shuffle
 from .transposed import ConvTranspose2d, conv_transpose2d
 
@@ -43,4 +47,6 @@ __all__ = [
 __all__ += ["spatially_separable_conv2d", "spatially_separable_weight", "SpatiallySeparableConv2d"]
 __all__ += ["pad", "Pad"]
 __all__ += ["flattened_conv2d", "flattened_weight", "FlattenedConv2d"]
+__all__ += ["depthwise_separable_conv2d", "DepthwiseSeparableConv2d"]
 __all__ += ["depthwise_conv2d", "DepthwiseConv2d"]
+__all__ += ["pointwise_conv2d", "PointwiseConv2d"]

@@ -19,6 +19,9 @@ from .dilated import dilated_kernel_scene, dilated_path_counts, dilated_paths_sc
 
 from .separable import format_value, low_rank_scene, plot_singular_values, separable_passes_scene
 from .flattened import flattened_filter_scene, flattened_steps_scene, plot_rank_errors
+from .pointwise import pointwise_scene
+from .grouped import grouped_scene
+from .depthwise_separable import depthwise_separable_scene, separable_ratio_scene
 
 __all__ = ["draw", "draw_steps", "conv_scene", "output_size_formula"]
 __all__ += ["pool_scene", "read_positions", "receptive_field_scene", "PADDING_MODES", "padding_scene", "draw_padding_modes"]
@@ -29,3 +32,6 @@ __all__ += ["VOLUME_MODES", "DILATIONS", "volume_conv_scene", "causal_dilations"
 __all__ += ["dilated_path_counts", "dilated_kernel_scene", "dilated_paths_scene", "dilated_stack_scene"]
 __all__ += ["separable_passes_scene", "low_rank_scene", "plot_singular_values", "format_value"]
 __all__ += ["flattened_filter_scene", "flattened_steps_scene", "plot_rank_errors"]
+__all__ += ["grouped_scene"]
+__all__ += ["depthwise_separable_scene", "separable_ratio_scene"]
+__all__ += ["pointwise_scene"]

@@ -12,9 +12,12 @@ from collections.abc import Callable
 from ..scene import Scene
 from ..viz.arithmetic import conv_scene, receptive_field_scene
 from ..viz.correlation import correlation_scene, multichannel_scene
+from ..viz.depthwise_separable import depthwise_separable_scene, separable_ratio_scene
 from ..viz.dilated import dilated_stack_scene
 from ..viz.flattened import flattened_filter_scene, flattened_steps_scene
+from ..viz.grouped import grouped_scene
 from ..viz.padding import padding_scene
+from ..viz.pointwise import pointwise_scene
 from ..viz.separable import low_rank_scene, separable_passes_scene
 from ..viz.transposed import checkerboard_scene, zero_insertion_scene
 from ..viz.volumes import causal_stack_scene, volume_conv_scene
@@ -26,11 +29,17 @@ from .arithmetic import (
 from .correlation import (
     correlation_explorer, correlation_explorer_controls, multichannel_explorer, multichannel_explorer_controls,
 )
+from .depthwise_separable import (
+    depthwise_separable_explorer, depthwise_separable_explorer_controls, separable_ratio_explorer,
+    separable_ratio_explorer_controls,
+)
 from .dilated import dilation_explorer, dilation_explorer_controls
 from .flattened import (
     flattened_filter_explorer, flattened_filter_explorer_controls, flattened_steps_explorer,
     flattened_steps_explorer_controls,
 )
+from .grouped import grouped_explorer, grouped_explorer_controls
+from .pointwise import pointwise_explorer, pointwise_explorer_controls
 from .separable import low_rank_explorer, low_rank_explorer_controls, separable_explorer, separable_explorer_controls
 from .transposed import (
     checkerboard_explorer, checkerboard_explorer_controls, transposed_explorer, transposed_explorer_controls,
@@ -48,11 +57,15 @@ RENDERS: dict[str, tuple[Callable[..., Scene], list[Control]]] = {
     "checkerboard_explorer": (checkerboard_scene, checkerboard_explorer_controls()),
     "volume_explorer": (volume_conv_scene, volume_explorer_controls()),
     "causal_stack_explorer": (causal_stack_scene, causal_stack_explorer_controls()),
+    "pointwise_explorer": (pointwise_scene, pointwise_explorer_controls()),
     "dilation_explorer": (dilated_stack_scene, dilation_explorer_controls()),
     "separable_explorer": (separable_passes_scene, separable_explorer_controls()),
     "low_rank_explorer": (low_rank_scene, low_rank_explorer_controls()),
     "flattened_filter_explorer": (flattened_filter_scene, flattened_filter_explorer_controls()),
     "flattened_steps_explorer": (flattened_steps_scene, flattened_steps_explorer_controls()),
+    "depthwise_separable_explorer": (depthwise_separable_scene, depthwise_separable_explorer_controls()),
+    "separable_ratio_explorer": (separable_ratio_scene, separable_ratio_explorer_controls()),
+    "grouped_explorer": (grouped_scene, grouped_explorer_controls()),
 }
 
 __all__ = [
@@ -63,6 +76,8 @@ __all__ = [
     "conv_explorer", "padding_explorer", "receptive_field_explorer",
     # chapter 03
     "volume_explorer", "causal_stack_explorer",
+    # chapter 04
+    "pointwise_explorer",
     # chapter 05
     "transposed_explorer", "checkerboard_explorer",
     # chapter 06
@@ -71,4 +86,8 @@ __all__ = [
     "separable_explorer", "low_rank_explorer",
     # chapter 08
     "flattened_filter_explorer", "flattened_steps_explorer",
+    # chapter 10
+    "depthwise_separable_explorer", "separable_ratio_explorer",
+    # chapter 11
+    "grouped_explorer",
 ]
