@@ -134,6 +134,9 @@ def test_public_check_in_the_student_notebook_says_what_is_wrong(demo_edition) -
     shown = json.dumps([o for o in nb.cells[check].outputs])
     assert "your output has shape (1, 8, 3, 3); with stride 2 it should be (1, 8, 2, 2)" in shown
     assert "stride=2).shape" not in shown, "a student's check runs no hidden test"
+    (text,) = [o["data"]["text/plain"] for o in nb.cells[check].outputs if "text/plain" in o.get("data", {})]
+    assert text.splitlines() == ["❌ ch99_shape: your output has shape (1, 8, 3, 3); with stride 2 it should be "
+                                 "(1, 8, 2, 2): (5 - 3) // 2 + 1 = 2"], "one line per failed check, no traceback"
 
 
 # --- Planted mistakes and exercise figures (convlib.course.homework) ------------------------------------------

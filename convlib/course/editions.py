@@ -27,6 +27,7 @@ import contextlib
 import io
 import json
 import pathlib
+import re
 import shutil
 import tempfile
 import zipfile
@@ -90,9 +91,28 @@ def _config(name: str, run_tests: bool) -> str:
         "requirements": "requirements.txt",
         "autograder_files": ["convlib"],
         "generate": {"show_stdout": False, "show_hidden": False, "pdf": False},
-        "tests": {"files": False, "ok_format": True},
+        "tests": {"files": False, "ok_format": False},
     }
     return "# ASSIGNMENT CONFIG\n" + yaml.safe_dump(config, sort_keys=False)
+
+
+def exception_test(source: str, question: str, number: int = 1) -> str:
+    """A test cell of the chapter as an otter exception-based test: one function that runs the cell's code.
+
+    Otter's exception-based format wants a test cell to be one function; the function runs the cell's
+    code in the notebook's namespace (``env``), as otter's doctest format did, and stops at the first
+    failing ``assert``, whose message is the check's hint (:mod:`convlib.course.checks`). A first line
+    ``# HIDDEN`` or a test config block stays in front, where otter reads it.
+    """
+    lines = source.strip("\n").split("\n")
+    head = 0
+    if lines and re.match(r'(?:.\s*=\s*)?""?"?\s*#\s*BEGIN\s*TEST\s*CONFIG', lines[0], re.I):
+        head = next((i + 1 for i, line in enumerate(lines) if re.search(r"END\s*TEST\s*CONFIG", line, re.I)), 0)
+    elif lines and lines[0].lstrip().startswith("#") and re.search(r"\bhidden\b", lines[0], re.I):
+        head = 1
+    body = "\n".join(lines[head:])
+    call = f"exec(compile({body!r}, {f'<{question} check>'!r}, 'exec'), env)"
+    return "\n".join([*lines[:head], f"def check_{number}(env):", f"    {call}"])
 
 
 def assignable(nb: nbformat.NotebookNode, name: str, run_tests: bool = False) -> nbformat.NotebookNode:
@@ -104,6 +124,8 @@ def assignable(nb: nbformat.NotebookNode, name: str, run_tests: bool = False) ->
         run_tests: whether ``otter assign`` runs the tests against the solutions (slow: it executes
             the chapter; ``tests/test_chapters.py`` does the same check).
 
+    Test cells become exception-based tests (:func:`exception_test`).
+
     Raises:
         ValueError: if ``name`` is empty.
     """
@@ -113,6 +135,7 @@ def assignable(nb: nbformat.NotebookNode, name: str, run_tests: bool = False) ->
     cells = [cell for cell in nb.cells if marker(cell) != "# ASSIGNMENT CONFIG"]
     master.cells.append(nbformat.v4.new_raw_cell(_config(name, run_tests)))
     in_question = in_tests = in_solution = False
+    question, number = "", 0
     for cell in cells:
         cell = nbformat.from_dict(dict(cell))
         tag = marker(cell)
@@ -120,8 +143,13 @@ def assignable(nb: nbformat.NotebookNode, name: str, run_tests: bool = False) ->
         in_tests = {"# BEGIN TESTS": True, "# END TESTS": False}.get(tag or "", in_tests)
         in_solution = {"# BEGIN SOLUTION": True, "# END SOLUTION": False}.get(tag or "", in_solution)
         is_code = cell.cell_type == "code"
+        if tag == "# BEGIN QUESTION":
+            question, number = (re.findall(r"^name:\s*(\S+)", cell.source, re.M) or [""])[0], 0
         if is_code:
             cell.outputs, cell.execution_count = [], None
+        if is_code and in_tests and cell.source.strip():
+            number += 1  # the functions of one test file need distinct names
+            cell.source = exception_test(cell.source, question, number)
         if is_code and not tag and not in_tests and not in_solution and has_solution(cell.source):
             if in_question:  # an answer cell: otter strips it and leaves it editable
                 master.cells += [nbformat.v4.new_raw_cell("# BEGIN SOLUTION"), cell,
@@ -169,6 +197,20 @@ def _hidden_lines(nb: nbformat.NotebookNode) -> list[str]:
     return [line for line in lines if len(line) >= 20 and line not in others]
 
 
+INIT_LINE = "from convlib.course.checks import short_feedback; short_feedback()  # one line per failed check"
+
+
+def _add_short_feedback(path: pathlib.Path) -> None:
+    """Add :data:`INIT_LINE` to the otter init cell of a notebook that ``otter assign`` wrote."""
+    nb = nbformat.read(path, as_version=4)
+    init = next((c for c in nb.cells if c.cell_type == "code" and "otter.Notebook(" in c.source), None)
+    if init is None:
+        raise RuntimeError(f"{path} has no otter init cell (grader = otter.Notebook(...))")
+    if INIT_LINE not in init.source:
+        init.source = init.source.rstrip("\n") + "\n" + INIT_LINE
+        nbformat.write(nb, path)
+
+
 def make_editions(chapters: Sequence[pathlib.Path], out: pathlib.Path, *, run_tests: bool = False,
                   quiet: bool = True) -> list[Edition]:
     """Write the student edition and the autograder bundle of each chapter under ``out``.
@@ -210,6 +252,8 @@ def make_editions(chapters: Sequence[pathlib.Path], out: pathlib.Path, *, run_te
             shutil.copy2(work / "dist" / "student" / master.name, student)
             shutil.copy2(work / "dist" / "autograder" / master.name, targets["solutions"] / master.name)
             shutil.copy2(zip_path, targets["autograder"] / f"{name}.zip")
+            for notebook in (student, targets["solutions"] / master.name):
+                _add_short_feedback(notebook)
             with zipfile.ZipFile(targets["autograder"] / f"{name}.zip", "a") as bundle:
                 bundle.writestr(ASSIGNMENT_FILE, json.dumps({"notebook": master.name, "questions": questions(nb)}))
         _check_student(student, _hidden_lines(nb))
