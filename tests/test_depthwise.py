@@ -150,3 +150,89 @@ def test_counting_the_module_agrees_with_the_cost_formulas(c, m, k, p, s, bias):
     out = (size + 2 * p - k) // s + 1
     assert counted.params == cost.conv_params(c, c * m, k, groups=c, bias=bias) == c * m * k * k + bias * c * m
     assert counted.macs == 2 * cost.conv_macs(c, c * m, k, out, groups=c) == 2 * out * out * c * m * k * k
+
+
+# --- bytes, intensity, layer times ----------------------------------------------------------------------------------
+
+from convlib import depthwise as dw  # noqa: E402
+from convlib.viz.depthwise import depthwise_scene, plot_roofline  # noqa: E402
+from convlib.widgets import RENDERS, tabulate  # noqa: E402
+from convlib.widgets.depthwise import depthwise_explorer, depthwise_explorer_controls  # noqa: E402
+
+
+def test_min_bytes_reads_input_and_weight_once_and_writes_the_output_once():
+    # 2 samples of 8×10×10 in, 8·1·3·3 depthwise weights, 2 samples of 8×10×10 out, float32
+    assert dw.conv_min_bytes(8, 8, 3, 10, 10, groups=8, batch=2) == 4 * (2 * 800 + 72 + 2 * 800)
+    assert dw.conv_min_bytes(8, 16, (3, 1), (10, 12), (8, 12), batch=1, bytes_per_value=2) == 2 * (960 + 16 * 8 * 3 + 16 * 96)
+    with pytest.raises(ValueError, match="groups must divide"):
+        dw.conv_min_bytes(8, 8, 3, 10, 10, groups=3)
+    with pytest.raises(ValueError, match="batch must be positive"):
+        dw.conv_min_bytes(8, 8, 3, 10, 10, batch=0)
+
+
+def test_depthwise_intensity_stays_near_k_squared_over_eight_while_standard_grows_with_channels():
+    standard = []
+    for c in (16, 64, 256, 1024):
+        depth = dw.arithmetic_intensity(c, c, 3, 56, 56, groups=c)
+        assert 9 / 8 * 0.99 < depth < 9 / 8
+        standard.append(dw.arithmetic_intensity(c, c, 3, 56, 56))
+    assert standard == sorted(standard) and standard[0] > 10 * 9 / 8 and standard[-1] > 400
+    assert dw.arithmetic_intensity(4, 4, 3, 8, 6, groups=4) == 4 * 6 * 6 * 9 / (4 * (4 * 64 + 36 + 4 * 36))
+
+
+def test_is_depthwise_recognises_groups_equal_to_in_channels_only():
+    assert dw.is_depthwise(nn.Conv2d(8, 8, 3, groups=8)) and dw.is_depthwise(DepthwiseConv2d(4, 3, 2))
+    assert not dw.is_depthwise(nn.Conv2d(8, 8, 3, groups=4)) and not dw.is_depthwise(nn.Conv2d(1, 1, 3))
+    assert not dw.is_depthwise(nn.Linear(3, 3))
+
+
+def test_layer_times_times_every_convolution_of_a_forward_pass():
+    model = nn.Sequential(nn.Conv2d(3, 8, 3), nn.ReLU(), nn.Sequential(DepthwiseConv2d(8, 3)), nn.Conv2d(8, 4, 1)).train()
+    times = dw.layer_times(model, torch.randn(1, 3, 12, 12), repeat=3, warmup=1)
+    assert list(times) == ["0", "2.0", "3"] and all(t > 0 for t in times.values())
+    assert model.training
+    with pytest.raises(ValueError, match="repeat must be at least 1"):
+        dw.layer_times(model, torch.randn(1, 3, 12, 12), repeat=0)
+
+
+# --- scene and widget -----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("c, k, m, s, p", [(1, 1, 1, 1, 0), (3, 3, 2, 1, 1), (4, 5, 3, 2, 2), (2, 2, 1, 2, 0)])
+def test_scene_draws_every_channel_with_its_own_filters_and_outputs_and_counts_both_layers(c, k, m, s, p):
+    scene = depthwise_scene(c, k, m, s, p, size=4)
+    o = (4 + 2 * p - k) // s + 1
+    assert sorted(g.name for g in scene.grids) == sorted([f"x{i}" for i in range(c)] + [f"w{j}" for j in range(c * m)]
+                                                        + [f"y{j}" for j in range(c * m)])
+    assert all((scene.grid(f"y{j}").rows, scene.grid(f"w{j}").cols) == (o, k) for j in range(c * m))
+    assert [(w.src, w.dst) for w in scene.windows] == [(f"x{j // m}", f"y{j}") for j in range(c * m)]
+    text = "\n".join(scene.lines)
+    assert f"{cost.conv_params(c, c * m, k, groups=c, bias=False):,}" in text
+    assert f"{cost.conv_params(c, c * m, k, bias=False):,}" in text
+    assert f"{cost.conv_macs(c, c * m, k, o, groups=c):,}" in text and f"{cost.conv_macs(c, c * m, k, o):,}" in text
+    assert ("1 channel " in text) == (c == 1) and ("1 filter " in text) == (m == 1)
+
+
+def test_impossible_settings_explain_in_one_line():
+    for kwargs, message in ((dict(kernel_size=5, padding=0), "kernel_size too large"),
+                            (dict(in_channels=9), "in_channels must be an int from 1 to 8"),
+                            (dict(channel_multiplier=0), "channel_multiplier must be an int from 1 to 4")):
+        with pytest.raises(ValueError, match=message) as info:
+            depthwise_scene(**kwargs)
+        assert "\n" not in str(info.value)
+
+
+def test_widget_is_registered_and_tabulates_every_state():
+    render, controls = RENDERS["depthwise_explorer"]
+    assert render is depthwise_scene and [c["name"] for c in controls] == [c["name"] for c in depthwise_explorer_controls()]
+    table = tabulate(render, controls)
+    assert len(table) == 360 and any("error" in s for s in table.values())
+    assert depthwise_explorer().scene["lines"][0].startswith("3 channels × 1 filter of 3×3")
+
+
+def test_roofline_plot_draws_the_roof_and_one_series_per_kind():
+    import matplotlib
+    matplotlib.use("Agg")
+    pts = [dict(intensity=1.0, macs_per_s=1e9, kind="depthwise", label="a"), dict(intensity=50, macs_per_s=3e10, kind="standard")]
+    fig = plot_roofline(pts, bandwidth=2e9, peak=5e10, title="t")
+    ax = fig.axes[0]
+    assert len(ax.collections) == 2 and ax.get_xscale() == "log" and ax.get_title() == "t"
