@@ -19,6 +19,7 @@ from .dilated import dilated_kernel_scene, dilated_path_counts, dilated_paths_sc
 
 from .separable import format_value, low_rank_scene, plot_singular_values, separable_passes_scene
 from .flattened import flattened_filter_scene, flattened_steps_scene, plot_rank_errors
+from .shuffle import connectivity_scene, shuffle_scene
 from .depthwise import depthwise_scene, plot_roofline
 from .pointwise import pointwise_scene
 from .grouped import grouped_scene
@@ -37,3 +38,4 @@ __all__ += ["grouped_scene"]
 __all__ += ["depthwise_separable_scene", "separable_ratio_scene"]
 __all__ += ["pointwise_scene"]
 __all__ += ["depthwise_scene", "plot_roofline"]
+__all__ += ["shuffle_scene", "connectivity_scene"]

@@ -20,6 +20,7 @@ from ..viz.grouped import grouped_scene
 from ..viz.padding import padding_scene
 from ..viz.pointwise import pointwise_scene
 from ..viz.separable import low_rank_scene, separable_passes_scene
+from ..viz.shuffle import connectivity_scene
 from ..viz.transposed import checkerboard_scene, zero_insertion_scene
 from ..viz.volumes import causal_stack_scene, volume_conv_scene
 from ._explorer import Control, Explorer, safe_render, state_key, tabulate
@@ -43,6 +44,7 @@ from .flattened import (
 from .grouped import grouped_explorer, grouped_explorer_controls
 from .pointwise import pointwise_explorer, pointwise_explorer_controls
 from .separable import low_rank_explorer, low_rank_explorer_controls, separable_explorer, separable_explorer_controls
+from .shuffle import shuffle_explorer, shuffle_explorer_controls
 from .transposed import (
     checkerboard_explorer, checkerboard_explorer_controls, transposed_explorer, transposed_explorer_controls,
 )
@@ -65,6 +67,7 @@ RENDERS: dict[str, tuple[Callable[..., Scene], list[Control]]] = {
     "low_rank_explorer": (low_rank_scene, low_rank_explorer_controls()),
     "flattened_filter_explorer": (flattened_filter_scene, flattened_filter_explorer_controls()),
     "flattened_steps_explorer": (flattened_steps_scene, flattened_steps_explorer_controls()),
+    "shuffle_explorer": (connectivity_scene, shuffle_explorer_controls()),
     "depthwise_explorer": (depthwise_scene, depthwise_explorer_controls()),
     "depthwise_separable_explorer": (depthwise_separable_scene, depthwise_separable_explorer_controls()),
     "separable_ratio_explorer": (separable_ratio_scene, separable_ratio_explorer_controls()),
@@ -95,4 +98,6 @@ __all__ = [
     "depthwise_separable_explorer", "separable_ratio_explorer",
     # chapter 11
     "grouped_explorer",
+    # chapter 12
+    "shuffle_explorer",
 ]
