@@ -31,18 +31,32 @@ vendor: $(STAMP)
 sources: $(STAMP)
 	$(PY) book/_ext/prepare.py sources
 
+# Chapters run in parallel (JOBS at a time, default: all cores) into _build/.jupyter_cache,
+# keyed by their code and by convlib (book/_ext/buildcache.py); Jupyter Book then renders
+# them from that cache (execute_notebooks: cache). A failing notebook stops the build here.
+BOOK_STAMP  := _build/.book-built
+BOOK_INPUTS := $(shell find chapters convlib book -type f -not -path '*/__pycache__/*' -not -path 'book/vendor/*' -not -name '*.pyc' 2>/dev/null) _config.yml _toc.yml pyproject.toml
+
 book: vendor sources
+	rm -f $(BOOK_STAMP); mkdir -p _build; touch $(BOOK_STAMP).started
+	$(PY) book/_ext/buildcache.py _build/src --path-output . $(if $(JOBS),--jobs $(JOBS))
 	rm -rf $(SITE)
 	$(VENV)/bin/jupyter-book build _build/src --path-output . --all -W -n --keep-going
+	mv $(BOOK_STAMP).started $(BOOK_STAMP)
 	@echo "The book is built: open $(CURDIR)/$(SITE)/index.html"
 
-# One chapter alone, for authors: make chapter N=02 -> _build/ch02/_build/html
+# `make test` builds the book only when it is missing or older than one of its inputs.
+$(BOOK_STAMP): $(STAMP) $(BOOK_INPUTS)
+	$(MAKE) --no-print-directory book
+
+# One chapter alone, for authors: make chapter N=02 -> _build/ch02/_build/html (own cache: _build/ch02/_build/.jupyter_cache)
 chapter: vendor
 	$(PY) book/_ext/prepare.py sources $(N)
-	rm -rf _build/ch$(N)/_build
+	$(PY) book/_ext/buildcache.py _build/ch$(N)/src --path-output _build/ch$(N) $(if $(JOBS),--jobs $(JOBS))
+	rm -rf _build/ch$(N)/_build/html _build/ch$(N)/_build/.doctrees
 	$(VENV)/bin/jupyter-book build _build/ch$(N)/src --path-output _build/ch$(N) --all -W -n --keep-going
 
-test: book
+test: $(BOOK_STAMP)
 	$(PY) -m pytest -n 2 --dist loadgroup
 
 # JupyterLab opens the MyST chapters as notebooks through jupytext.
