@@ -1,7 +1,11 @@
 // Front end of convlib.widgets.Explorer: draws a Scene (see convlib/scene.py) as SVG.
 // It knows cells, colours, lines and windows, never convolution arithmetic:
 // every scene comes from Python, live (JupyterLab) or from the precomputed table
-// (the static website, where no kernel runs).
+// (the static website, where no kernel runs). It pings the kernel over the widget's
+// custom messages: while pongs come back it says "live" and draws the kernel's scene
+// (from the table until the kernel's answer for the current controls arrives);
+// otherwise it says "static" and draws from the table.
+const PING_EVERY = 5000, PONG_WITHIN = 3000; // ms
 const COLOURS = { i: "#9ecae1", p: "#eeeeee", z: "#ffffff", k: "#fdae6b", o: "#a1d99b", c: "#c7b3e5", x: "#f4a6a6" };
 const CELL = 26;
 const SVGNS = "http://www.w3.org/2000/svg";
@@ -95,7 +99,34 @@ function render({ model, el: root }) {
   error.setAttribute("role", "status");
   const lines = document.createElement("div");
   lines.className = "cx-lines";
-  root.append(title, controlsBox, player, error, figure, lines);
+  const status = document.createElement("span");
+  status.className = "cx-status";
+  status.setAttribute("role", "status");
+  root.append(title, status, controlsBox, player, error, figure, lines);
+
+  let live = false, pingId = 0, answered = 0, waiting = null;
+  function showStatus() {
+    status.textContent = live ? "live" : "static";
+    status.dataset.status = live ? "live" : "static";
+    status.title = live ? "live: the kernel redraws this figure as you move the controls"
+      : "static: no kernel answers; the figure is drawn from the table saved with the page";
+  }
+  function setLive(value) {
+    if (value === live) return;
+    live = value;
+    showStatus();
+    draw();
+  }
+  function ping() {
+    pingId += 1;
+    const id = pingId;
+    try { model.send({ type: "ping", id }); } catch (e) { /* no kernel connection (a static page) */ }
+    clearTimeout(waiting);
+    waiting = setTimeout(() => { if (answered < id) setLive(false); }, PONG_WITHIN);
+  }
+  model.on("msg:custom", (msg) => {
+    if (msg && msg.type === "pong") { answered = Math.max(answered, Number(msg.id) || 0); setLive(true); }
+  });
 
   let frame = 0, timer = null;
   const play = document.createElement("button");
@@ -108,11 +139,15 @@ function render({ model, el: root }) {
   function current() {
     const table = model.get("table") || {};
     const key = stateKey(model.get("controls"), model.get("values"));
-    return table[key] || model.get("scene") || {};
+    if (live && model.get("scene_key") === key) return [model.get("scene") || {}, "kernel", key];
+    if (table[key]) return [table[key], "table", key];
+    return [model.get("scene") || {}, "kernel", model.get("scene_key")];
   }
 
   function draw() {
-    const scene = current();
+    const [scene, source, key] = current();
+    figure.dataset.source = source;
+    figure.dataset.key = key || "";
     const frames = frameCount(scene);
     frame = frame % frames;
     step.max = frames - 1; step.value = frame;
@@ -167,11 +202,15 @@ function render({ model, el: root }) {
   step.addEventListener("input", () => { frame = Number(step.value); draw(); });
 
   buildControls();
+  showStatus();
   draw();
   model.on("change:values", draw);
   model.on("change:scene", draw);
+  model.on("change:scene_key", draw);
   model.on("change:controls", () => { buildControls(); draw(); });
-  return () => { if (timer) clearInterval(timer); };
+  ping();
+  const pinger = setInterval(ping, PING_EVERY);
+  return () => { if (timer) clearInterval(timer); clearInterval(pinger); clearTimeout(waiting); };
 }
 
 export default { render };

@@ -13,6 +13,11 @@ function serves both places:
 
 An impossible combination never shows a traceback: ``render`` raises
 ``ValueError`` and the widget shows the first line of its message.
+
+The widget says which of the two it is showing: ``explorer.js`` pings the
+kernel over the widget's custom messages (every few seconds); while a pong
+comes back it says **live** and draws the kernel's scenes, otherwise it says
+**static** and draws from the table.
 """
 
 from __future__ import annotations
@@ -107,10 +112,11 @@ class Explorer(anywidget.AnyWidget):
     values = traitlets.Dict().tag(sync=True)
     table = traitlets.Dict().tag(sync=True)
     scene = traitlets.Dict().tag(sync=True)
+    scene_key = traitlets.Unicode("").tag(sync=True)  # the state_key of the values ``scene`` was rendered for
 
     def __init__(self, render: Callable[..., Scene], controls: Sequence[Control], title: str = "", static: bool = True) -> None:
         self._render = render
-        controls = list(controls)
+        self._controls = controls = list(controls)
         values = {c["name"]: c["value"] for c in controls}
         super().__init__(
             title=title,
@@ -118,8 +124,18 @@ class Explorer(anywidget.AnyWidget):
             values=values,
             table=tabulate(render, controls) if static else {},
             scene=safe_render(render, values),
+            scene_key=state_key(values, controls),
         )
+        self.on_msg(self._answer)
 
     @traitlets.observe("values")
     def _rerender(self, change: dict[str, Any]) -> None:
-        self.scene = safe_render(self._render, dict(change["new"]))
+        values = dict(change["new"])
+        with self.hold_sync():
+            self.scene = safe_render(self._render, values)
+            self.scene_key = state_key(values, self._controls)
+
+    def _answer(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        """Answer the front end's ``{"type": "ping"}`` with a pong: the kernel is alive, the widget is live."""
+        if isinstance(content, dict) and content.get("type") == "ping":
+            self.send({"type": "pong", "id": content.get("id")})
