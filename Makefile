@@ -10,7 +10,7 @@ SITE   := _build/html
 help:
 	@echo "make book   build the whole book, every chapter executed, offline -> $(SITE)/index.html"
 	@echo "make test   set up and run the whole test suite (builds the book first)"
-	@echo "make lab    open the chapters in JupyterLab"
+	@echo "make lab [EDITION=instructor] [CHAPTERS=\"02 06\"]   the chapters in JupyterLab (student edition by default)"
 	@echo "make bench  run the benchmarks and store their results in benchmarks/results/"
 	@echo "make student [CHAPTERS=\"01 02\"] [OUT=dist/homework]   student edition + autograder bundles"
 	@echo "make grade SUBMISSIONS=dir [OUT=grades] [TIMEOUT=120] [JOBS=2]   grade submitted notebooks"
@@ -59,13 +59,11 @@ chapter: vendor
 test: $(BOOK_STAMP)
 	$(PY) -m pytest -n 2 --dist loadgroup
 
-# JupyterLab opens the MyST chapters as notebooks through jupytext.
-LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
+# JupyterLab (README, "Reading in JupyterLab"): the student edition of the chapters in _build/lab/student,
+# made again only when a chapter or convlib/course changes; EDITION=instructor opens the master copies.
 lab: $(STAMP)
 	$(PY) -c 'import jupyterlab' 2>/dev/null || $(PY) -m pip install --quiet -e '.[lab]'
-	mkdir -p $(dir $(LAB_SETTINGS))
-	echo '{"@jupyterlab/docmanager-extension:plugin": {"defaultViewers": {"markdown": "Jupytext Notebook", "myst": "Jupytext Notebook"}}}' > $(LAB_SETTINGS)
-	$(VENV)/bin/jupyter lab --notebook-dir=.
+	$(PY) -m convlib.course.lab --edition $(or $(EDITION),student) $(if $(CHAPTERS),--chapters $(CHAPTERS))
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_conv2d.py
