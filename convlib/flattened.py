@@ -3,7 +3,7 @@
 A ``C × kH × kW`` filter is *flattened* (Jin et al., 2014) when it is an outer
 product ``W[c, i, j] = a[c] · v[i] · h[j]`` of a channel, a vertical and a
 horizontal vector; the convolution with it is then a ``1 × 1``, a ``kH × 1`` and
-a ``1 × kW`` step (:mod:`convlib.ops.flattened`). A sum of ``R`` such terms is a
+a ``1 × kW`` step (``convlib.ops.flattened``). A sum of ``R`` such terms is a
 CP (CANDECOMP/PARAFAC) decomposition of the volume.
 
 * :func:`rank_one_factors`: the best single term (higher-order power method on chapter 07's SVD);

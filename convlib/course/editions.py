@@ -124,7 +124,7 @@ def assignable(nb: nbformat.NotebookNode, name: str, run_tests: bool = False) ->
         run_tests: whether ``otter assign`` runs the tests against the solutions (slow: it executes
             the chapter; ``tests/test_chapters.py`` does the same check).
 
-    Test cells become exception-based tests (:func:`exception_test`).
+    Test cells become exception-based tests (``exception_test``).
 
     Raises:
         ValueError: if ``name`` is empty.

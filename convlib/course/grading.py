@@ -9,7 +9,7 @@ question with the points earned, ``total``, ``status``), ``OUT/feedback/<student
 ``OUT/logs/<student>.log`` (the grader's captured output, for instructors).
 
 Each notebook is graded by otter's own grading code (as ``otter run`` and
-Gradescope do) in a separate process (:mod:`convlib.course._sandbox`) with its own
+Gradescope do) in a separate process (``convlib.course._sandbox``) with its own
 wall-clock limit, killed with all its processes when the limit and a short
 grace are spent. Where unprivileged user namespaces work, that process runs in
 fresh user, mount, PID and network namespaces: the file system is read-only

@@ -92,18 +92,18 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float 
     every mode, and negative (cropping) pads are refused.
 
     Args:
-        input (Tensor[*, ..., W]): any shape; batch dimensions of size 0 are fine.
+        input (Tensor[..., W]): any shape; batch dimensions of size 0 are fine.
         pad: non-negative ints, two per padded dimension.
         mode: ``"constant"``, ``"reflect"``, ``"replicate"`` or ``"circular"``.
         value: the fill of ``"constant"`` padding (default 0); other modes take none.
 
     Returns:
-        Tensor[*, ..., W + left + right]: the padded input, differentiable.
+        Tensor[..., W + left + right]: the padded input, differentiable.
 
     Raises:
         ValueError: naming the argument, for a malformed ``pad``, an unknown ``mode``,
             a ``value`` with a non-constant mode, or a pad the mode cannot fill
-            (see :func:`pad_index`).
+            (see ``convlib.ops.pad.pad_index``).
     """
     if not isinstance(input, Tensor):
         raise ValueError(f"input must be a torch.Tensor, got {type(input).__name__}")

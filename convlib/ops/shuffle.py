@@ -16,11 +16,11 @@ def channel_shuffle(input: Tensor, groups: int) -> Tensor:
     """Interleave the channels of ``groups`` groups, as ``torch.nn.ChannelShuffle`` (chapter 12, "Channel shuffle").
 
     Args:
-        input (Tensor[N, C, *]): at least 3-D; ``*`` is any number of spatial dims (at least one).
+        input (Tensor[N, C, ...]): at least 3-D; ``...`` is any number of spatial dims (at least one).
         groups: number of groups ``g``; it must divide ``C``.
 
     Returns:
-        Tensor[N, C, *]: output channel ``j·g + i`` is input channel ``i·(C/g) + j``.
+        Tensor[N, C, ...]: output channel ``j·g + i`` is input channel ``i·(C/g) + j``.
 
     Raises:
         ValueError: naming the argument and the rule it broke.

@@ -103,7 +103,7 @@ def correlation_scene(
 ) -> Scene:
     """One output pixel of a 2D cross-correlation or convolution, every number shown (chapter 01).
 
-    The input (default :data:`IMAGE`, 6×6) is on the left with the window of
+    The input (default ``IMAGE``, 6×6) is on the left with the window of
     output ``(row, col)`` highlighted, the kernel in the middle (and, for a true
     convolution, the kernel rotated by 180°, which is what actually slides), and
     the valid output on the right. The text lines spell out the product-sum.
@@ -113,7 +113,7 @@ def correlation_scene(
         operation: ``"cross-correlation"`` (what ``torch.nn.functional.conv2d``
             computes) or ``"convolution"`` (the kernel flipped first).
         row, col: the output pixel to explain.
-        image: an integer image (list of rows), at least 3×3; default :data:`IMAGE`.
+        image: an integer image (list of rows), at least 3×3; default ``IMAGE``.
 
     Raises:
         ValueError: naming the argument, for an unknown kernel or operation, an

@@ -29,7 +29,7 @@ def volume_explorer(mode: str = "3D", depth: int = 5, kernel_depth: int = 3, ker
     moves the input depth, the kernel depth (3D mode), the kernel size, the
     stride and the output slice the kernel is writing, and sees the output's
     shape change from one 2D map to a volume. The arguments set the initial
-    values (see :func:`volume_explorer_controls`).
+    values (see ``volume_explorer_controls``).
     """
     controls = volume_explorer_controls(mode, depth, kernel_depth, kernel_size, stride, out_slice)
     return Explorer(volume_conv_scene, controls, title="2D convolution over the full depth vs 3D convolution")
@@ -51,7 +51,7 @@ def causal_stack_explorer(layers: int = 4, kernel_size: int = 2, dilation: str =
                           padding: str = "causal", position: int = 15) -> Explorer:
     """Chapter 03's explorer of 1D stacks: which inputs one output reads, causal or centred, dilated or not.
 
-    The arguments set the initial values (see :func:`causal_stack_explorer_controls`).
+    The arguments set the initial values (see ``causal_stack_explorer_controls``).
     """
     controls = causal_stack_explorer_controls(layers, kernel_size, dilation, padding, position)
     return Explorer(causal_stack_scene, controls, title="Causal, dilated 1D convolutions (WaveNet)")
