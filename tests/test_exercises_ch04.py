@@ -1,0 +1,88 @@
+"""Chapter 04's exercises: the usual mistakes fail the public checks with a hint that names them."""
+
+from __future__ import annotations
+
+import pathlib
+
+import jupytext
+import pytest
+
+from convlib.course.homework import public_check_failures
+
+CHAPTER = pathlib.Path(__file__).resolve().parents[1] / "chapters" / "04-pointwise.md"
+NB = jupytext.read(CHAPTER)
+
+MERGE_ORDER_SWAPPED = """
+def merge(w1, b1, w2, b2):
+    m1, m2 = w1[:, :, 0, 0], w2[:, :, 0, 0]
+    return (m1 @ m2)[:, :, None, None], m2 @ b1 + b2
+"""
+MERGE_FIRST_BIAS_FORGOTTEN = """
+def merge(w1, b1, w2, b2):
+    m1, m2 = w1[:, :, 0, 0], w2[:, :, 0, 0]
+    return (m2 @ m1)[:, :, None, None], b2
+"""
+MERGE_BIASES_ADDED = """
+def merge(w1, b1, w2, b2):
+    m1, m2 = w1[:, :, 0, 0], w2[:, :, 0, 0]
+    return (m2 @ m1)[:, :, None, None], b1 + b2
+"""
+MERGE_WRONG_AXIS = """
+def merge(w1, b1, w2, b2):
+    m1, m2 = w1[:, :, 0, 0], w2[:, :, 0, 0]
+    return (m2 @ m1).T[:, :, None, None], m2 @ b1 + b2
+"""
+MERGE_SQUARE_ONLY_ORDER = """
+def merge(w1, b1, w2, b2):
+    m1, m2 = w1[:, :, 0, 0], w2[:, :, 0, 0]
+    if m1.shape[0] == m1.shape[1] == m2.shape[0]:
+        return (m1 @ m2)[:, :, None, None], m2 @ b1 + b2
+    return (m2 @ m1)[:, :, None, None], m2 @ b1 + b2
+"""
+
+MISTAKES = [
+    # ch04_shape
+    ("ch04_shape", "shape = (8, 128, 28, 28)", "stride"),
+    ("ch04_shape", "shape = (8, 128, 13, 13)", "3×3"),
+    ("ch04_shape", "shape = (8, 16, 14, 14)", "second layer"),
+    ("ch04_shape", "shape = (8, 128, 7, 7)", "stride 1"),
+    ("ch04_shape", "shape = [8, 128, 14, 14]", "tuple"),
+    # ch04_cost
+    ("ch04_cost", "params = 128 * 32\nmacs_per_pixel = 128 * 32\nmacs = 14 * 14 * 128 * 32", "bias"),
+    ("ch04_cost", "params = 128 * 32 + 1\nmacs_per_pixel = 128 * 32\nmacs = 14 * 14 * 128 * 32", "one bias per output channel"),
+    ("ch04_cost", "params = 128 * 32 * 9 + 32\nmacs_per_pixel = 128 * 32 * 9\nmacs = 14 * 14 * 128 * 32 * 9", "9"),
+    ("ch04_cost", "params = 128 * 32 + 32\nmacs_per_pixel = 14 * 14 * 128 * 32\nmacs = 14 * 14 * 128 * 32", "one output pixel"),
+    ("ch04_cost", "params = 128 * 32 + 32\nmacs_per_pixel = 128 * 32\nmacs = 128 * 32", "number of output pixels"),
+    ("ch04_cost", "params = 128 * 32 + 32\nmacs_per_pixel = 128 * 32\nmacs = 14 * 14 * 128 * 32 * 9", "9"),
+    # ch04_merge
+    ("ch04_merge", MERGE_ORDER_SWAPPED, "W2 @ W1"),
+    ("ch04_merge", MERGE_FIRST_BIAS_FORGOTTEN, "first layer's bias"),
+    ("ch04_merge", MERGE_BIASES_ADDED, "W2 @ b1"),
+    ("ch04_merge", MERGE_WRONG_AXIS, "(C_out, C_in, 1, 1)"),
+    ("ch04_merge", MERGE_SQUARE_ONLY_ORDER, "W2 @ W1, not W1 @ W2"),
+    # ch04_matrix
+    ("ch04_matrix", "in_channels = 5\nout_channels = 8\nignored_input = 6", "swapped"),
+    ("ch04_matrix", "in_channels = 8\nout_channels = 5\nignored_input = 2", "column"),
+    ("ch04_matrix", "in_channels = 8.0\nout_channels = 5\nignored_input = 6", "ints"),
+]
+
+
+@pytest.mark.parametrize("name, answer, hint", MISTAKES, ids=[f"{n}-{i}" for i, (n, _, _) in enumerate(MISTAKES)])
+def test_usual_mistake_fails_the_public_checks_with_a_hint_naming_it(name: str, answer: str, hint: str) -> None:
+    failures = public_check_failures(NB, name, answer)
+    assert failures, f"{name}: the wrong answer {answer!r} passes the public checks"
+    assert hint in failures[0], f"{name}: the first hint {failures[0]!r} does not name the mistake ({hint!r})"
+
+
+@pytest.mark.parametrize("name", ["ch04_shape", "ch04_cost", "ch04_merge", "ch04_matrix"])
+def test_the_chapters_own_solution_passes_every_public_check(name: str) -> None:
+    assert public_check_failures(NB, name) == []
+
+
+def test_every_exercise_has_at_least_two_planted_mistakes() -> None:
+    from convlib.course.homework import questions
+
+    names = questions(NB)
+    assert len(names) >= 4
+    for name in names:
+        assert sum(1 for n, _, _ in MISTAKES if n == name) >= 2, name
