@@ -1,0 +1,97 @@
+"""Chapter 09's exercises: the usual mistakes fail the public checks with a hint that names them."""
+
+from __future__ import annotations
+
+import pathlib
+
+import jupytext
+import pytest
+
+from convlib.course.homework import public_check_failures
+
+CHAPTER = pathlib.Path(__file__).resolve().parents[1] / "chapters" / "09-depthwise.md"
+NB = jupytext.read(CHAPTER)
+
+SHIFT_ADD_NO_PADDING = """
+def depthwise_shift_add(x, weight, padding=0):
+    k = weight.shape[-1]
+    h_out, w_out = x.shape[2] - k + 1, x.shape[3] - k + 1
+    y = x.new_zeros(x.shape[0], x.shape[1], h_out, w_out)
+    for u in range(k):
+        for v in range(k):
+            y += weight[:, 0, u, v].view(1, -1, 1, 1) * x[:, :, u:u + h_out, v:v + w_out]
+    return y
+"""
+SHIFT_ADD_MIXES_CHANNELS = """
+def depthwise_shift_add(x, weight, padding=0):
+    k = weight.shape[-1]
+    x = F.pad(x, (padding,) * 4)
+    h_out, w_out = x.shape[2] - k + 1, x.shape[3] - k + 1
+    y = x.new_zeros(x.shape[0], x.shape[1], h_out, w_out)
+    for u in range(k):
+        for v in range(k):
+            block = weight[:, 0, u, v].view(1, -1, 1, 1) * x[:, :, u:u + h_out, v:v + w_out]
+            y += block.sum(1, keepdim=True)
+    return y
+"""
+SHIFT_ADD_FLIPPED = """
+def depthwise_shift_add(x, weight, padding=0):
+    k = weight.shape[-1]
+    x = F.pad(x, (padding,) * 4)
+    h_out, w_out = x.shape[2] - k + 1, x.shape[3] - k + 1
+    y = x.new_zeros(x.shape[0], x.shape[1], h_out, w_out)
+    for u in range(k):
+        for v in range(k):
+            y += weight[:, 0, k - 1 - u, k - 1 - v].view(1, -1, 1, 1) * x[:, :, u:u + h_out, v:v + w_out]
+    return y
+"""
+SHIFT_ADD_WRONG_CHANNEL_FILTER = """
+def depthwise_shift_add(x, weight, padding=0):
+    k = weight.shape[-1]
+    x = F.pad(x, (padding,) * 4)
+    h_out, w_out = x.shape[2] - k + 1, x.shape[3] - k + 1
+    y = x.new_zeros(x.shape[0], x.shape[1], h_out, w_out)
+    for u in range(k):
+        for v in range(k):
+            y += weight[:, 0, v, u].view(1, -1, 1, 1) * x[:, :, u:u + h_out, v:v + w_out]
+    return y
+"""
+
+MISTAKES = [
+    # ch09_shapes
+    ("ch09_shapes", "weight_shape = (72, 24, 3, 3)\nout_shape = (8, 72, 28, 28)", "standard convolution"),
+    ("ch09_shapes", "weight_shape = (24, 1, 3, 3)\nout_shape = (8, 24, 28, 28)", "channel multiplier"),
+    ("ch09_shapes", "weight_shape = (72, 1, 3, 3)\nout_shape = (8, 72, 56, 56)", "stride"),
+    ("ch09_shapes", "weight_shape = (72, 1, 3, 3)\nout_shape = (8, 72, 27, 27)", "padding"),
+    ("ch09_shapes", "weight_shape = [72, 1, 3, 3]\nout_shape = (8, 72, 28, 28)", "tuple"),
+    # ch09_cost
+    ("ch09_cost", "params = 32 * 64 * 25 + 64\nmacs = 28 * 28 * 64 * 25", "standard convolution"),
+    ("ch09_cost", "params = 32 * 25 + 32\nmacs = 28 * 28 * 64 * 25", "channel multiplier"),
+    ("ch09_cost", "params = 64 * 25\nmacs = 28 * 28 * 64 * 25", "bias"),
+    ("ch09_cost", "params = 64 * 25 + 64\nmacs = 28 * 28 * 32 * 25", "channel multiplier"),
+    ("ch09_cost", "params = 64 * 25 + 64\nmacs = 28 * 28 * 64 * 32 * 25", "standard convolution"),
+    ("ch09_cost", "params = 64 * 25 + 64\nmacs = 24 * 24 * 64 * 25", "padding"),
+    ("ch09_cost", "params = 64 * 25 + 64\nmacs = 28 * 28 * 64 * 25 + 28 * 28 * 64", "bias additions"),
+    # ch09_shift_add
+    ("ch09_shift_add", SHIFT_ADD_NO_PADDING, "forgot to pad"),
+    ("ch09_shift_add", SHIFT_ADD_MIXES_CHANNELS, "mixed channels"),
+    ("ch09_shift_add", SHIFT_ADD_FLIPPED, "flipped the kernel"),
+    ("ch09_shift_add", SHIFT_ADD_WRONG_CHANNEL_FILTER, "differ from F.conv2d"),
+    # ch09_intensity_figure
+    ("ch09_intensity_figure", 'depthwise_3x3 = "A"\nflat = {"A", "C"}', "5×5"),
+    ("ch09_intensity_figure", 'depthwise_3x3 = "C"\nflat = {"A", "C", "D"}', "climbs with the channel count"),
+    ("ch09_intensity_figure", 'depthwise_3x3 = "C"\nflat = {"C"}', "two of the layers are depthwise"),
+    ("ch09_intensity_figure", 'depthwise_3x3 = "c"\nflat = {"A", "C"}', "one letter"),
+]
+
+
+@pytest.mark.parametrize("name, answer, hint", MISTAKES, ids=[f"{n}-{i}" for i, (n, _, _) in enumerate(MISTAKES)])
+def test_usual_mistake_fails_the_public_checks_with_a_hint_naming_it(name: str, answer: str, hint: str) -> None:
+    failures = public_check_failures(NB, name, answer)
+    assert failures, f"{name}: the wrong answer {answer!r} passes the public checks"
+    assert hint in failures[0], f"{name}: the first hint {failures[0]!r} does not name the mistake ({hint!r})"
+
+
+@pytest.mark.parametrize("name", ["ch09_shapes", "ch09_cost", "ch09_shift_add", "ch09_intensity_figure"])
+def test_the_chapters_own_solution_passes_every_public_check(name: str) -> None:
+    assert public_check_failures(NB, name) == []
