@@ -78,7 +78,7 @@ def shuffle_scene(channels: int = 12, groups: int = 3) -> Scene:
     owner = [c // n for c in range(channels)]
     row_width = channels + groups - 1
     mat_width = n + 3 + groups
-    width = max(row_width, mat_width)
+    width = max(row_width, mat_width, MIN_WIDTH)
     x_row = (width - row_width) / 2
     x_mat = (width - mat_width) / 2
     y_mat = 3.0
@@ -99,6 +99,8 @@ def shuffle_scene(channels: int = 12, groups: int = 3) -> Scene:
              values=_with_gaps(_group_values(groups, [owner[c] for c in perm]), n),
              vmax=vmax, text=_row_text([str(c) for c in perm], n)),
     ]
+    if width > max(x_row + row_width, x_mat + mat_width):  # an empty cell keeps the drawing wide enough for the text
+        grids.append(Grid("margin", width - 1, 0, 1, 1, "."))
     lines = [
         f"reshape to ({groups}, {n}), transpose to ({n}, {groups}), flatten",
         f"position p receives channel (p mod {groups})·{n} + ⌊p/{groups}⌋",
