@@ -1,0 +1,78 @@
+"""Chapter 10's exercises: each solution passes its public checks, and the usual mistakes fail with a hint naming them."""
+
+from __future__ import annotations
+
+import pathlib
+
+import jupytext
+import pytest
+
+from convlib.course.homework import public_check_failures
+
+CHAPTER_PATH = pathlib.Path(__file__).parents[1] / "chapters" / "10-depthwise-separable.md"
+NB = jupytext.read(CHAPTER_PATH)
+QUESTIONS = ["ch10_block_shape", "ch10_block_cost", "ch10_separable_function", "ch10_ratio_curves"]
+
+
+@pytest.mark.parametrize("name", QUESTIONS)
+def test_the_chapters_solution_passes_the_public_checks(name):
+    assert public_check_failures(NB, name) == []
+
+
+PLANTED = {
+    "ch10_block_shape": [
+        # groups ignored: the depthwise weight drawn as a full (32, 32, 3, 3) weight
+        ("depthwise_weight_shape = (32, 32, 3, 3)\noutput_shape = (8, 64, 28, 28)", "groups"),
+        # the stride forgotten
+        ("depthwise_weight_shape = (32, 1, 3, 3)\noutput_shape = (8, 64, 56, 56)", "stride"),
+        # the padding forgotten
+        ("depthwise_weight_shape = (32, 1, 3, 3)\noutput_shape = (8, 64, 27, 27)", "padding"),
+        # the pointwise layer's channels ignored
+        ("depthwise_weight_shape = (32, 1, 3, 3)\noutput_shape = (8, 32, 28, 28)", "1×1"),
+    ],
+    "ch10_block_cost": [
+        # all biases forgotten
+        ("params = 64 * 9 + 64 * 128\nmacs = 14 * 14 * 64 * (9 + 128)", "biases"),
+        # the pointwise biases forgotten
+        ("params = 64 * 9 + 64 + 64 * 128\nmacs = 14 * 14 * 64 * (9 + 128)", "pointwise biases"),
+        # the depthwise counted as K²·C_in·C_out
+        ("params = 9 * 64 * 128 + 128 + 64 * 128 + 128\nmacs = 14 * 14 * 64 * (9 + 128)", "one 3×3 kernel per input channel"),
+        # the input size instead of the output size
+        ("params = 64 * 9 + 64 + 64 * 128 + 128\nmacs = 28 * 28 * 64 * (9 + 128)", "output size"),
+        # the depthwise MACs as K²·C_in·C_out at the output size
+        ("params = 64 * 9 + 64 + 64 * 128 + 128\nmacs = 14 * 14 * (9 * 64 * 128 + 64 * 128)", "per input channel"),
+    ],
+    "ch10_separable_function": [
+        # groups forgotten: F.conv2d refuses the (C_in, 1, k, k) weight
+        ("def depthwise_separable(x, depthwise_weight, pointwise_weight, padding=0):\n"
+         "    return F.conv2d(F.conv2d(x, depthwise_weight, padding=padding), pointwise_weight)", "groups"),
+        # the 1×1 put first
+        ("def depthwise_separable(x, depthwise_weight, pointwise_weight, padding=0):\n"
+         "    z = F.conv2d(x, pointwise_weight)\n"
+         "    return F.conv2d(z, depthwise_weight, padding=padding, groups=z.shape[1])", "first"),
+        # the padding given to the 1×1 step
+        ("def depthwise_separable(x, depthwise_weight, pointwise_weight, padding=0):\n"
+         "    z = F.conv2d(x, depthwise_weight, groups=x.shape[1])\n"
+         "    return F.conv2d(z, pointwise_weight, padding=padding)", "pad the depthwise step"),
+        # padding ignored altogether
+        ("def depthwise_separable(x, depthwise_weight, pointwise_weight, padding=0):\n"
+         "    return F.conv2d(F.conv2d(x, depthwise_weight, groups=x.shape[1]), pointwise_weight)", "padding"),
+    ],
+    "ch10_ratio_curves": [
+        # the ratio read as 1/k
+        ("limit_b = 0.33\nkernel_b = 3", "1/k², not 1/k"),
+        # the speed-up instead of the ratio
+        ("limit_b = 9.0\nkernel_b = 3", "speed-up"),
+        # the curves believed to fall to zero
+        ("limit_b = 0.0\nkernel_b = 3", "do not fall to 0"),
+        # k confused with its area k²
+        ("limit_b = 0.11\nkernel_b = 9", "not its area"),
+    ],
+}
+
+
+@pytest.mark.parametrize("name, answer, hint", [(n, a, h) for n, cases in PLANTED.items() for a, h in cases])
+def test_a_usual_mistake_fails_with_a_hint_that_names_it(name, answer, hint):
+    failures = public_check_failures(NB, name, answer)
+    assert failures, f"{name}: the wrong answer passed the public checks:\n{answer}"
+    assert hint in failures[0], f"{name}: the first hint {failures[0]!r} does not name {hint!r}"
