@@ -1,0 +1,177 @@
+"""`make lab` in headless Chromium: the student edition of a chapter runs, its widgets are live, its checks hint.
+
+The test starts the same command as `make lab` (``python -m convlib.course.lab``) on a free port of
+127.0.0.1, with JupyterLab's settings, workspaces and runtime files in a temporary folder, and drives it
+with Playwright: it opens chapter 02's student edition, runs every cell, moves a widget and waits for the
+kernel's redraw, plants a wrong answer and reads its check's one-line hint, saves, shuts the kernel down
+and sees the widget fall back to its table ("static"). Then it stops the server and checks that the
+chapters are byte-for-byte what they were: a copy of ``chapters/`` that the lab was given (others may be
+editing the real folder meanwhile), and in ``chapters/`` itself the opened chapter and the absence of any
+notebook or checkpoint.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import pathlib
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("lab")]
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+CHAPTER = "02-arithmetic"
+QUESTION = "ch02_output_shape"
+WRONG = "shape = (2, 16, 16, 16)"  # forgets the stride and the pool
+HINT = "the convolution has stride 2 and the pool halves again: the output is smaller than 16"
+
+
+def digest(folder: pathlib.Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def lab_server(tmp: pathlib.Path, chapters: pathlib.Path) -> Iterator[tuple[str, pathlib.Path]]:
+    """``python -m convlib.course.lab --chapters 02`` on 127.0.0.1; yields its URL (with token) and its notebook folder."""
+    port, token = free_port(), secrets.token_hex(16)
+    user_settings = tmp / "user-settings" / "@jupyterlab" / "notebook-extension"
+    user_settings.mkdir(parents=True)
+    (user_settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp / "config"), "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"),
+           "JUPYTERLAB_SETTINGS_DIR": str(tmp / "user-settings"), "JUPYTERLAB_WORKSPACES_DIR": str(tmp / "workspaces"),
+           "IPYTHONDIR": str(tmp / "ipython"), "OMP_NUM_THREADS": "1"}
+    cmd = [sys.executable, "-m", "convlib.course.lab", "--chapters", CHAPTER[:2], "--chapters-dir", str(chapters), "--dir", str(tmp / "lab"), "--",
+           "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0", "--no-browser",
+           f"--IdentityProvider.token={token}", "--LabApp.expose_app_in_browser=True",
+           "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    log = (tmp / "lab.log").open("wb")
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 150
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"make lab exited with {proc.returncode}: {(tmp / 'lab.log').read_text()[-3000:]}")
+            try:
+                with urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=5) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"JupyterLab did not answer: {(tmp / 'lab.log').read_text()[-3000:]}")
+            time.sleep(0.5)
+        yield f"{url}/lab/tree/{CHAPTER}.ipynb?token={token}", tmp / "lab" / "student"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)  # the server shuts its kernels down
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        log.close()
+
+
+NOTEBOOK = "window.jupyterapp.shell.currentWidget"
+
+
+def cell_index(page, source_start: str) -> int:  # type: ignore[no-untyped-def]
+    return page.evaluate(f"""(start) => {NOTEBOOK}.content.widgets.findIndex(
+        (c) => c.model.sharedModel.getSource().startsWith(start))""", source_start)
+
+
+def run_cell(page, index: int) -> None:  # type: ignore[no-untyped-def]
+    page.evaluate(f"""async (i) => {{
+        const nb = {NOTEBOOK}; nb.content.activeCellIndex = i;
+        await window.jupyterapp.commands.execute('notebook:run-cell');
+    }}""", index)
+
+
+def test_make_lab_runs_the_student_edition_live_with_short_hints_and_leaves_chapters_unchanged(
+        browser, tmp_path: pathlib.Path) -> None:  # type: ignore[no-untyped-def]
+    chapters = tmp_path / "chapters"  # other people may be editing chapters/ meanwhile: the lab reads a copy
+    shutil.copytree(ROOT / "chapters", chapters)
+    before, opened = digest(chapters), (ROOT / "chapters" / f"{CHAPTER}.md").read_bytes()
+    start = time.monotonic()
+    with lab_server(tmp_path, chapters) as (url, folder):
+        print(f"\nserver up {time.monotonic() - start:.1f} s")
+        made = (folder / f"{CHAPTER}.ipynb").read_bytes()
+        assert b"# SOLUTION" not in made and b"# HIDDEN" not in made and b"BEGIN QUESTION" not in made
+        context = browser.new_context()
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        page.goto(url)
+        page.wait_for_function(f"() => window.jupyterapp && {NOTEBOOK} && {NOTEBOOK}.sessionContext "
+                               f"&& {NOTEBOOK}.sessionContext.session && {NOTEBOOK}.sessionContext.session.kernel")
+        page.evaluate(f"async () => {{ await {NOTEBOOK}.sessionContext.ready; }}")
+        print(f"kernel ready {time.monotonic() - start:.1f} s")
+        all_ran = page.evaluate("async () => await window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        assert all_ran is True, f"a cell failed: {page.locator('.jp-RenderedText[data-mime-type*=error]').all_inner_texts()}"
+        assert page.locator(".jp-Notebook [data-mime-type='application/vnd.jupyter.error']").count() == 0
+        print(f"all cells ran {time.monotonic() - start:.1f} s")
+
+        # The widget is live: moving a control brings the kernel's scene for the new values.
+        widget = page.locator(".jp-Notebook .convlib-explorer").first
+        widget.scroll_into_view_if_needed()
+        widget.locator(".cx-status[data-status=live]").wait_for(timeout=20_000)
+        figure = widget.locator(".cx-figure")
+        first_key, first_drawn = figure.get_attribute("data-key"), figure.inner_html()
+        control = widget.locator(".cx-controls [name]").first
+        current = int(control.input_value())
+        control.evaluate("(el, i) => { el.value = i; el.dispatchEvent(new Event('input', {bubbles: true})); }",
+                         current + 1 if current < int(control.get_attribute("max")) else current - 1)
+        page.wait_for_function("([el, key]) => el.dataset.source === 'kernel' && el.dataset.key !== key",
+                               arg=[figure.element_handle(), first_key], timeout=20_000)
+        assert figure.inner_html() != first_drawn, "the kernel's redraw did not change the figure"
+
+        # A wrong answer: its check says what is wrong, in one line, with no traceback.
+        answer, check = cell_index(page, "shape = "), cell_index(page, f'grader.check("{QUESTION}")')
+        assert 0 <= answer < check, (answer, check)
+        page.evaluate(f"([i, s]) => {NOTEBOOK}.content.widgets[i].model.sharedModel.setSource(s)", [answer, WRONG])
+        run_cell(page, answer)
+        run_cell(page, check)
+        output = page.locator(".jp-Notebook .jp-Cell").nth(check).locator(".jp-OutputArea-output")
+        page.wait_for_function("(el) => el.innerText.includes('❌')", arg=output.element_handle(), timeout=30_000)
+        shown = output.inner_text().strip()
+        assert shown == f"❌ {QUESTION}: {HINT}", shown
+
+        # Saving writes the working copy, not the chapter.
+        page.evaluate("async () => await window.jupyterapp.commands.execute('docmanager:save')")
+        deadline = time.monotonic() + 20
+        while (folder / f"{CHAPTER}.ipynb").read_bytes() == made and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert WRONG in (folder / f"{CHAPTER}.ipynb").read_text(), "the working copy was not saved"
+
+        # The kernel gone, the widget says "static" and draws from its table.
+        page.evaluate(f"async () => await {NOTEBOOK}.sessionContext.session.kernel.shutdown()")
+        widget.locator(".cx-status[data-status=static]").wait_for(timeout=20_000)
+        control.evaluate("(el) => { el.value = 0; el.dispatchEvent(new Event('input', {bubbles: true})); }")
+        assert figure.get_attribute("data-source") == "table"
+        assert widget.locator(".cx-status").inner_text() == "static"
+        context.close()
+    after = digest(chapters)
+    changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    assert changed == [], f"the chapters changed while JupyterLab ran: {changed}"
+    assert (ROOT / "chapters" / f"{CHAPTER}.md").read_bytes() == opened
+    assert not [p for p in (ROOT / "chapters").rglob("*") if p.suffix == ".ipynb" or "checkpoints" in p.name]
+    print(f"\nmake lab test: {time.monotonic() - start:.1f} s")
