@@ -1,7 +1,9 @@
 """convlib: the tested torch package behind the interactive textbook on convolutions.
 
 Every chapter of the book imports this package; nothing is exported from the
-notebooks. The public names are listed in ``shared/API.md`` and kept stable.
+notebooks. The public names are listed, with their signatures, shapes and
+chapters, in the book's appendix "The convlib API" (``book/api.md``, built
+from these docstrings into ``_build/html/book/api.html``); they are kept stable.
 
 Modules:
     arithmetic: output sizes and receptive fields (chapter 02).

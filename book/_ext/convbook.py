@@ -11,11 +11,25 @@ extension serves all of it from the site's own ``widgets/`` folder, which
 * the html-manager's icon fonts are resolved relative to the page, under
   ``@jupyter-widgets/`` and ``@jupyter-widgets/html-manager/dist/``, so they
   are copied there for every folder that holds pages.
+
+It also writes the API reference (``book/api.md``): the line
+``<!-- convlib-api -->`` there becomes one section per public module of
+``convlib``, found by walking the package, so a module a chapter adds appears
+with no edit to the page. Each section is the module's docstring, an
+``autosummary`` table of its ``__all__`` (or of its public functions and
+classes) and each name's ``autodoc`` entry, followed by the chapters whose code
+imports or calls that name.
 """
 
 from __future__ import annotations
 
+import ast
+import importlib
+import inspect
+import json
 import pathlib
+import pkgutil
+import re
 import shutil
 from typing import Any
 
@@ -62,7 +76,189 @@ def _copy_fonts(app: Sphinx, exc: Exception | None) -> None:
                 shutil.copy2(font, folder / sub / font.name)
 
 
+API_PAGE = "book/api"
+API_MARKER = "<!-- convlib-api -->"
+# The order of the reference; modules not listed here follow, by name; course tooling comes last.
+API_ORDER = ("arithmetic", "ops", "cost", "timing", "utils", "scene", "viz", "widgets", "separable", "flattened")
+
+
+def api_modules(package: str = "convlib") -> list[str]:
+    """Public modules to document: a package with ``__all__`` as one module, otherwise its public submodules."""
+    root = importlib.import_module(package)
+    found = [m.name for m in pkgutil.iter_modules(root.__path__) if not m.name.startswith("_")]
+    first = [n for n in API_ORDER if n in found]
+    ordered = first + sorted(n for n in found if n not in first and n != "course") + (["course"] if "course" in found else [])
+    modules: list[str] = []
+    for name in ordered:
+        module = importlib.import_module(f"{package}.{name}")
+        if hasattr(module, "__path__") and not hasattr(module, "__all__"):
+            modules += api_modules(module.__name__)
+        else:
+            modules.append(module.__name__)
+    return modules
+
+
+def public_names(module: Any) -> list[str]:
+    """``__all__``, or else the functions and classes the module defines whose names have no leading underscore."""
+    if hasattr(module, "__all__"):
+        return [n for n in module.__all__ if not inspect.ismodule(getattr(module, n, None))]
+    return [n for n, obj in vars(module).items() if not n.startswith("_") and (inspect.isfunction(obj) or inspect.isclass(obj))
+            and getattr(obj, "__module__", None) == module.__name__]
+
+
+def _directive(obj: Any) -> str:
+    if inspect.isclass(obj):
+        return "autoclass"
+    if callable(obj):
+        return "autofunction"
+    return "autodata"
+
+
+def api_markdown() -> str:
+    """The reference's sections, in MyST Markdown with reStructuredText blocks for autodoc."""
+    parts = []
+    for name in api_modules():
+        module = importlib.import_module(name)
+        rst = [f".. automodule:: {name}", "", f".. currentmodule:: {name}", ""]
+        names = public_names(module)
+        if names:
+            rst += [".. autosummary::", ""] + [f"   {n}" for n in names] + [""]
+        for n in names:
+            kind = _directive(getattr(module, n))
+            rst += [f".. {kind}:: {n}"]
+            rst += {"autoclass": ["   :members:"], "autodata": ["   :no-value:"]}.get(kind, [])
+            rst += [""]
+        parts.append(f"## `{name}`\n\n```{{eval-rst}}\n" + "\n".join(rst) + "\n```\n")
+    return "\n".join(parts)
+
+
+def _code_cells(path: pathlib.Path) -> list[str]:
+    if path.suffix == ".ipynb":
+        cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
+        return ["".join(c["source"]) if isinstance(c["source"], list) else c["source"] for c in cells if c["cell_type"] == "code"]
+    return re.findall(r"```\{code-cell\}[^\n]*\n(.*?)```", path.read_text(encoding="utf-8"), flags=re.S)
+
+
+def _resolve(dotted: str) -> Any:
+    parts = dotted.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for attr in parts[cut:]:
+            obj = getattr(obj, attr, None)
+        return obj
+    return None
+
+
+def convlib_uses(cells: list[str]) -> set[int]:
+    """ids of the convlib objects that a notebook's code cells import or reach through an attribute of convlib."""
+    trees = []
+    for code in cells:
+        code = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in code.splitlines())
+        try:
+            trees.append(ast.parse(code))
+        except SyntaxError:
+            continue
+    tree = ast.Module(body=[node for t in trees for node in t.body], type_ignores=[])
+    aliases: dict[str, str] = {}
+    dotted: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                if a.name.split(".")[0] == "convlib":
+                    aliases[a.asname or a.name.split(".")[0]] = a.name if a.asname else "convlib"
+        elif isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "convlib" and not node.level:
+            for a in node.names:
+                aliases[a.asname or a.name] = f"{node.module}.{a.name}"
+                dotted.append(f"{node.module}.{a.name}")
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute):
+            chain, inner = [node.attr], node.value
+            while isinstance(inner, ast.Attribute):
+                chain.append(inner.attr)
+                inner = inner.value
+            if isinstance(inner, ast.Name) and inner.id in aliases:
+                dotted.append(".".join([aliases[inner.id], *reversed(chain)]))
+    used = set()
+    for name in dotted:
+        obj = _resolve(name)
+        if obj is not None and not inspect.ismodule(obj):
+            used.add(id(obj))
+    return used
+
+
+def _chapter_uses(app: Sphinx) -> dict[int, list[str]]:
+    cached = getattr(app, "_convbook_uses", None)
+    if cached is None:
+        cached = {}
+        folder = pathlib.Path(app.srcdir) / "chapters"
+        for path in sorted(folder.glob("[0-9][0-9]-*.*")):
+            if path.suffix not in {".ipynb", ".md"}:
+                continue
+            for ident in convlib_uses(_code_cells(path)):
+                cached.setdefault(ident, []).append(path.stem)
+        app._convbook_uses = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def _data_docs(app: Sphinx, what: str, name: str, obj: Any, options: Any, lines: list[str]) -> None:
+    """Data a package re-exports: its ``#:`` comment where it is assigned, not the docstring of its type."""
+    from sphinx.pycode import ModuleAnalyzer
+
+    if what != "data" or lines[:1] != (inspect.getdoc(type(obj)) or "").splitlines()[:1]:
+        return
+    package_name, attr = name.rsplit(".", 1)
+    package = importlib.import_module(package_name)
+    lines[:] = []
+    for sub in pkgutil.iter_modules(getattr(package, "__path__", [])):
+        module = importlib.import_module(f"{package_name}.{sub.name}")
+        docs = ModuleAnalyzer.for_module(module.__name__).find_attr_docs().get(("", attr))
+        if docs and vars(module).get(attr) is obj:
+            lines[:] = [line for line in docs if line is not None]
+            return
+
+
+def _napoleon_except_data(app: Sphinx, what: str, name: str, obj: Any, options: Any, lines: list[str]) -> None:
+    # Napoleon reads the first line of a data docstring as "type: text" ("Tag: a code cell ..."
+    # becomes a type named "Tag"); data and attribute docstrings are plain prose here.
+    from sphinx.ext import napoleon
+
+    if what not in {"data", "attribute"}:
+        napoleon._process_docstring(app, what, name, obj, options, lines)
+
+
+def _wrap_napoleon(app: Sphinx) -> None:
+    from sphinx.ext import napoleon
+
+    listeners = app.events.listeners.get("autodoc-process-docstring", [])
+    for index, listener in enumerate(listeners):
+        if listener.handler is napoleon._process_docstring:
+            listeners[index] = listener._replace(handler=_napoleon_except_data)
+
+
+def _api_source(app: Sphinx, docname: str, source: list[str]) -> None:
+    if docname == API_PAGE and API_MARKER in source[0]:
+        source[0] = source[0].replace(API_MARKER, api_markdown())
+
+
+def _api_chapters(app: Sphinx, what: str, name: str, obj: Any, options: Any, lines: list[str]) -> None:
+    """After each documented name: the chapters whose code uses it, linked."""
+    if what not in {"function", "class", "data"} or not name.startswith("convlib."):
+        return
+    stems = _chapter_uses(app).get(id(obj), [])
+    if not stems:
+        return
+    links = ", ".join(f":doc:`{stem[:2]} </chapters/{stem}>`" for stem in stems)
+    lines += ["", f"*Used in chapter{'s' if len(stems) > 1 else ''}* {links}."]
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", _add_widget_scripts)
     app.connect("build-finished", _copy_fonts)
+    app.connect("source-read", _api_source)
+    app.connect("builder-inited", _wrap_napoleon)
+    app.connect("autodoc-process-docstring", _data_docs, priority=400)
+    app.connect("autodoc-process-docstring", _api_chapters)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
