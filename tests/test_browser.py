@@ -97,6 +97,7 @@ def test_every_widget_on_every_chapter_responds_to_every_control(page, site, sit
 
 def test_chapter02_explorer_redraws_for_every_control_without_leaving_the_site(page, site_url):  # type: ignore[no-untyped-def]
     widget = open_chapter(page, site_url, "02-arithmetic")
+    assert widget.locator(".cx-status").inner_text() == "static", "with no kernel the widget says it is static"
     names = widget.locator(".cx-controls [name]").evaluate_all("els => els.map(e => e.name)")
     assert names == ["size", "kernel_size", "stride", "padding", "dilation"]
     for name in names:
@@ -108,6 +109,8 @@ def test_chapter02_explorer_redraws_for_every_control_without_leaving_the_site(p
     before = widget.locator(".cx-target").get_attribute("x")
     widget.locator("[aria-label='step']").evaluate("el => { el.value = 1; el.dispatchEvent(new Event('input')); }")
     assert widget.locator(".cx-target").get_attribute("x") != before, "the step control did not move the kernel"
+    assert widget.locator(".cx-figure").get_attribute("data-source") == "table"
+    assert widget.locator(".cx-status").inner_text() == "static", "no kernel answered, yet the widget says live"
     assert page.outside == [], f"requests left the site: {page.outside}"
     assert page.failed == [], f"requests failed: {page.failed}"
 
