@@ -15,8 +15,9 @@ the website's version, with its solutions stubbed.
 
 **Instructor**: JupyterLab at the project root, with the MyST chapters (masters,
 with solutions and otter's markers) opening as notebooks through jupytext.
-Autosave is off there: jupytext rewrites a chapter it saves (header metadata,
-blank lines), so a chapter changes only when you save it.
+Autosave is off there, and jupytext is told not to add its versions to a chapter's
+header; it still adds a blank line here and there to a chapter it saves, so a
+chapter changes only when you save it, and then by those blank lines too.
 
 ``--allow-root`` is passed to JupyterLab when running as root (as in many containers).
 Arguments after ``--`` go to ``jupyter lab`` (``--port=8890 --no-browser``…).
@@ -43,6 +44,9 @@ __all__ = ["prepare_student", "lab_command", "main"]
 
 MANIFEST = ".convlib-lab.json"  # per chapter: the digests of its source and of the notebook made from it
 VIEWERS = {"markdown": "Jupytext Notebook", "myst": "Jupytext Notebook"}
+# jupytext would add its own and its format's versions to a chapter's header when it saves one
+KEEP_HEADER = ("--JupytextConfiguration.notebook_metadata_filter="
+               "-jupytext.text_representation.jupytext_version,-jupytext.text_representation.format_version")
 
 
 def _digest(data: bytes) -> str:
@@ -146,6 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = _settings(folder / "settings-student", autosave=True)
     else:
         root, settings = ROOT, _settings(folder / "settings-instructor", autosave=False)
+        extra = [KEEP_HEADER, *extra]
     if args.prepare_only:
         return 0
     cmd = lab_command(root, settings, extra)
