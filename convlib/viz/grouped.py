@@ -31,7 +31,7 @@ def grouped_scene(in_channels: int = 4, out_channels: int = 4, groups: int = 2, 
     Left, a column of ``C_in`` input channels and a column of ``C_out`` output
     channels, with a line from input ``c`` to output ``o`` whenever ``o`` reads
     ``c``, coloured by group. Right, aligned row by row with the outputs, the
-    weight as a ``C_out × C_in`` matrix: an orange cell is one ``k × k`` kernel
+    weight as a ``C_out × C_in`` matrix (its caption names the kernel size): an orange cell is one ``k × k`` kernel
     (numbered by its group), a dashed grey cell is a kernel fixed at zero.
 
     Args:
@@ -55,13 +55,13 @@ def grouped_scene(in_channels: int = 4, out_channels: int = 4, groups: int = 2, 
     sees = group_connectivity(c_in, c_out, g)
     tall = max(c_in, c_out)
     y_in, y_out = (tall - c_in) / 2, (tall - c_out) / 2
-    x_out, x_w = 4, 7
+    x_out, x_w = 4, 8
     cells = "".join("k" if c in sees[o] else "p" for o in range(c_out) for c in range(c_in))
     text = [str(o // per_out) if c in sees[o] else "" for o in range(c_out) for c in range(c_in)]
     grids = [
         Grid("in", 0, y_in, c_in, 1, "c", label="in", text=[str(c) for c in range(c_in)]),
         Grid("out", x_out, y_out, c_out, 1, "o", label="out", text=[str(o) for o in range(c_out)]),
-        Grid("weight", x_w, y_out, c_out, c_in, cells, label="weight", text=text),
+        Grid("weight", x_w, y_out, c_out, c_in, cells, label=f"weight, {k}×{k} kernels", text=text),
         Grid("in_port", 0.5, y_in, c_in, 1, "."),  # invisible: lines start at the right edge of the inputs
         Grid("out_port", x_out - 0.5, y_out, c_out, 1, "."),  # ... and end at the left edge of the outputs
     ]
