@@ -67,6 +67,7 @@ lab: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_conv2d.py
+	$(PY) benchmarks/bench_deform.py
 	$(PY) benchmarks/bench_widgets.py
 	$(PY) benchmarks/bench_book.py
 

@@ -15,7 +15,7 @@ from typing import Optional, Sequence, Union
 import torch
 from torch import Tensor
 
-__all__ = ["naive_convnd", "naive_conv_transpose2d", "naive_conv_matrix", "naive_channel_shuffle"]
+__all__ = ["naive_convnd", "naive_conv_transpose2d", "naive_conv_matrix", "naive_channel_shuffle", "naive_deform_conv2d"]
 
 
 def _tuple(value: Union[int, Sequence[int]], n: int) -> tuple[int, ...]:
@@ -141,3 +141,52 @@ def naive_channel_shuffle(input: Tensor, groups: int) -> Tensor:
         out[:, k] = input[:, (k % groups) * per_group + k // groups]
     return out
 
+
+def naive_deform_conv2d(
+    input: Tensor,
+    offset: Tensor,
+    weight: Tensor,
+    bias: Optional[Tensor] = None,
+    stride: Union[int, Sequence[int]] = 1,
+    padding: Union[int, Sequence[int]] = 0,
+    dilation: Union[int, Sequence[int]] = 1,
+    mask: Optional[Tensor] = None,
+) -> Tensor:
+    """Deformable convolution, one loop iteration per output value and tap.
+
+    Tap ``(i, j)`` of output ``(y, x)`` reads ``(y·s − p + i·d + dy, x·s − p + j·d + dx)`` by bilinear
+    interpolation over the four neighbouring pixels, each pixel outside the image counting as 0, and
+    a sample at or beyond one pixel outside reading 0 (torchvision's rule).
+    """
+    (sh, sw), (ph, pw), (dh, dw) = _tuple(stride, 2), _tuple(padding, 2), _tuple(dilation, 2)
+    n, c_in, h, w_in = input.shape
+    c_out, c_g, kh, kw = weight.shape
+    out_h, out_w = offset.shape[2:]
+    groups, offset_groups = c_in // c_g, offset.shape[1] // (2 * kh * kw)
+    x, w, off = input.tolist(), weight.tolist(), offset.tolist()
+    m = None if mask is None else mask.tolist()
+
+    def sample(b: int, c: int, py: float, px: float) -> float:
+        if py <= -1 or py >= h or px <= -1 or px >= w_in:
+            return 0.0
+        y0, x0 = int(py // 1), int(px // 1)
+        total = 0.0
+        for yy, xx, weight_ in ((y0, x0, (1 - (py - y0)) * (1 - (px - x0))), (y0, x0 + 1, (1 - (py - y0)) * (px - x0)),
+                                (y0 + 1, x0, (py - y0) * (1 - (px - x0))), (y0 + 1, x0 + 1, (py - y0) * (px - x0))):
+            if 0 <= yy < h and 0 <= xx < w_in:
+                total += weight_ * x[b][c][yy][xx]
+        return total
+
+    out = [[[[0.0] * out_w for _ in range(out_h)] for _ in range(c_out)] for _ in range(n)]
+    for b, o, oy, ox in itertools.product(range(n), range(c_out), range(out_h), range(out_w)):
+        acc = 0.0 if bias is None else float(bias[o])
+        group = o // (c_out // groups)
+        for cg, i, j in itertools.product(range(c_g), range(kh), range(kw)):
+            c = group * c_g + cg
+            og, tap = c // (c_in // offset_groups), i * kw + j
+            dy, dx = off[b][(og * kh * kw + tap) * 2][oy][ox], off[b][(og * kh * kw + tap) * 2 + 1][oy][ox]
+            value = sample(b, c, oy * sh - ph + i * dh + dy, ox * sw - pw + j * dw + dx)
+            scale = 1.0 if m is None else m[b][og * kh * kw + tap][oy][ox]
+            acc += w[o][cg][i][j] * scale * value
+        out[b][o][oy][ox] = acc
+    return torch.tensor(out, dtype=input.dtype).reshape(n, c_out, out_h, out_w)

@@ -16,6 +16,7 @@ Modules:
     depthwise: ``depthwise_conv2d``, one filter (or ``M``) per channel, ``groups = C_in`` (chapter 09).
     depthwise_separable: ``depthwise_separable_conv2d``, a depthwise ``k×k`` then a pointwise ``1×1`` step (chapter 10).
     shuffle: ``channel_shuffle`` (chapter 12).
+    deform: ``deform_conv2d``, bilinear samples at learned offsets, DCNv2 masks (chapter 15).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from .depthwise_separable import DepthwiseSeparableConv2d, depthwise_separable_c
 from .pointwise import PointwiseConv2d, pointwise_conv2d
 from .shuffle import ChannelShuffle, channel_shuffle
 from .transposed import ConvTranspose2d, conv_transpose2d
+from .deform import DeformConv2d, deform_conv2d
 
 __all__ = [
     "conv1d",
@@ -50,3 +52,4 @@ __all__ += ["flattened_conv2d", "flattened_weight", "FlattenedConv2d"]
 __all__ += ["depthwise_separable_conv2d", "DepthwiseSeparableConv2d"]
 __all__ += ["depthwise_conv2d", "DepthwiseConv2d"]
 __all__ += ["pointwise_conv2d", "PointwiseConv2d"]
+__all__ += ["deform_conv2d", "DeformConv2d"]
