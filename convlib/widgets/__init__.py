@@ -14,6 +14,7 @@ from ..viz.arithmetic import conv_scene, receptive_field_scene
 from ..viz.correlation import correlation_scene, multichannel_scene
 from ..viz.depthwise_separable import depthwise_separable_scene, separable_ratio_scene
 from ..viz.depthwise import depthwise_scene
+from ..viz.deform import deform_scene
 from ..viz.dilated import dilated_stack_scene
 from ..viz.flattened import flattened_filter_scene, flattened_steps_scene
 from ..viz.grouped import grouped_scene
@@ -36,6 +37,7 @@ from .depthwise_separable import (
     separable_ratio_explorer_controls,
 )
 from .depthwise import depthwise_explorer, depthwise_explorer_controls
+from .deform import deform_explorer, deform_explorer_controls
 from .dilated import dilation_explorer, dilation_explorer_controls
 from .flattened import (
     flattened_filter_explorer, flattened_filter_explorer_controls, flattened_steps_explorer,
@@ -72,6 +74,7 @@ RENDERS: dict[str, tuple[Callable[..., Scene], list[Control]]] = {
     "depthwise_separable_explorer": (depthwise_separable_scene, depthwise_separable_explorer_controls()),
     "separable_ratio_explorer": (separable_ratio_scene, separable_ratio_explorer_controls()),
     "grouped_explorer": (grouped_scene, grouped_explorer_controls()),
+    "deform_explorer": (deform_scene, deform_explorer_controls()),
 }
 
 __all__ = [
@@ -100,4 +103,6 @@ __all__ = [
     "grouped_explorer",
     # chapter 12
     "shuffle_explorer",
+    # chapter 15
+    "deform_explorer",
 ]

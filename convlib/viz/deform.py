@@ -1,0 +1,177 @@
+"""Scenes and plots for chapter 15, "Deformable convolution".
+
+* :func:`pattern_offsets`: the ``(dy, dx)`` offset of every tap for a named
+  deformation (none, shift, scale up, scale down, rotate, random);
+* :func:`sampling_points`: where each tap of one output pixel reads, regular
+  position plus offset;
+* :func:`bilinear_read_weights`: how much of each input pixel those samples
+  read (the four bilinear weights of each sample, added up; zero outside);
+* :func:`deform_scene`: the regular taps beside a heat map of the deformed
+  reads, the chapter's widget;
+* :func:`plot_sampling`: the regular and deformed sampling points of several
+  output pixels drawn over an image, with matplotlib.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Sequence
+
+from ..scene import Grid, Scene
+
+__all__ = ["PATTERNS", "pattern_offsets", "sampling_points", "bilinear_read_weights", "deform_scene", "plot_sampling"]
+
+#: the deformations the widget offers
+PATTERNS = ("none", "shift", "scale up", "scale down", "rotate", "random")
+SIZE = 11  # the widget's input is SIZE×SIZE
+GAP = 2
+
+
+def _positive_int(value: object, name: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"{name} must be a positive int, got {value!r}")
+    return value
+
+
+def pattern_offsets(kernel_size: int, dilation: int = 1, pattern: str = "none", strength: float = 1.0, seed: int = 0) -> list[tuple[float, float]]:
+    """The ``(dy, dx)`` offset of each of the ``k²`` taps, row-major, for a named deformation (chapter 15).
+
+    A tap's regular position relative to the kernel centre is ``(u, v) = (d·(i − c), d·(j − c))`` with
+    ``c = (k − 1)/2``. ``shift`` moves every tap by ``strength·(1, 0.5)``; ``scale up`` and ``scale down``
+    move it by ``0.5·strength·(u, v)`` away from the centre or ``min(0.45·strength, 0.9)·(u, v)`` towards it; ``rotate`` turns ``(u, v)`` by
+    ``30°·strength``; ``random`` draws each coordinate from a normal law with deviation ``0.7·strength``.
+
+    Raises:
+        ValueError: for an unknown pattern, a non-positive kernel size or dilation, or a negative strength.
+    """
+    k, d = _positive_int(kernel_size, "kernel_size"), _positive_int(dilation, "dilation")
+    if pattern not in PATTERNS:
+        raise ValueError(f"pattern must be one of {', '.join(PATTERNS)}, got {pattern!r}")
+    if not isinstance(strength, (int, float)) or strength < 0:
+        raise ValueError(f"strength must be a non-negative number, got {strength!r}")
+    centre = (k - 1) / 2
+    rng = random.Random(seed)
+    turn = math.radians(30 * strength)
+    offsets = []
+    for i in range(k):
+        for j in range(k):
+            u, v = d * (i - centre), d * (j - centre)
+            if pattern == "shift":
+                dy, dx = strength, 0.5 * strength
+            elif pattern == "scale up":
+                dy, dx = 0.5 * strength * u, 0.5 * strength * v
+            elif pattern == "scale down":
+                shrink = min(0.45 * strength, 0.9)  # never past the centre
+                dy, dx = -shrink * u, -shrink * v
+            elif pattern == "rotate":
+                dy, dx = u * math.cos(turn) + v * math.sin(turn) - u, -u * math.sin(turn) + v * math.cos(turn) - v
+            elif pattern == "random":
+                dy, dx = rng.gauss(0, 0.7 * strength), rng.gauss(0, 0.7 * strength)
+            else:
+                dy, dx = 0.0, 0.0
+            offsets.append((dy + 0.0, dx + 0.0))
+    return offsets
+
+
+def sampling_points(row: int, col: int, kernel_size: int, dilation: int = 1, offsets: Sequence[tuple[float, float]] | None = None) -> list[tuple[float, float]]:
+    """Where each tap of output pixel ``(row, col)`` reads: regular position plus offset (chapter 15).
+
+    Stride 1 with 'same' padding, so the kernel is centred on ``(row, col)``:
+    tap ``(i, j)`` sits at ``(row + d·(i − c), col + d·(j − c))``, ``c = (k−1)//2``.
+    """
+    k, d = _positive_int(kernel_size, "kernel_size"), _positive_int(dilation, "dilation")
+    c = (k - 1) // 2
+    offsets = list(offsets) if offsets is not None else [(0.0, 0.0)] * (k * k)
+    if len(offsets) != k * k:
+        raise ValueError(f"offsets must hold one (dy, dx) pair per tap, k² = {k * k}, got {len(offsets)}")
+    return [(row + d * (i - c) + offsets[i * k + j][0], col + d * (j - c) + offsets[i * k + j][1]) for i in range(k) for j in range(k)]
+
+
+def bilinear_read_weights(points: Sequence[tuple[float, float]], height: int, width: int) -> list[list[float]]:
+    """How much each input pixel is read by the samples at ``points``: their bilinear weights added up (chapter 15).
+
+    A sample at ``(y, x)`` gives ``(1−a)(1−b)``, ``(1−a)b``, ``a(1−b)`` and ``ab`` to its four neighbours
+    ``(⌊y⌋, ⌊x⌋)`` … ``(⌊y⌋+1, ⌊x⌋+1)``, with ``a = y − ⌊y⌋`` and ``b = x − ⌊x⌋``; a neighbour outside the
+    image is zero padding, so its share is lost.
+    """
+    grid = [[0.0] * width for _ in range(height)]
+    for y, x in points:
+        y0, x0 = math.floor(y), math.floor(x)
+        a, b = y - y0, x - x0
+        for r, c, share in ((y0, x0, (1 - a) * (1 - b)), (y0, x0 + 1, (1 - a) * b), (y0 + 1, x0, a * (1 - b)), (y0 + 1, x0 + 1, a * b)):
+            if 0 <= r < height and 0 <= c < width:
+                grid[r][c] += share
+    return grid
+
+
+def deform_scene(kernel_size: int = 3, dilation: int = 1, pattern: str = "scale up", strength: float = 1.0, pixel: str = "centre") -> Scene:
+    """One output pixel of a deformable convolution: regular taps beside the pixels its deformed taps read (chapter 15).
+
+    Left: an 11×11 input with the ``k×k`` regular taps (orange) of the chosen output pixel.
+    Right: the same input as a heat map of :func:`bilinear_read_weights` of the deformed samples,
+    each cell printing its weight; the weights add up to the number of samples inside the image.
+
+    Raises:
+        ValueError: in one line, for an unknown pattern or pixel, or a kernel that does not fit the input.
+    """
+    k, d = _positive_int(kernel_size, "kernel_size"), _positive_int(dilation, "dilation")
+    if d * (k - 1) + 1 > SIZE:
+        raise ValueError(f"a {k}×{k} kernel with dilation {d} spans {d * (k - 1) + 1} pixels, more than the {SIZE}-pixel input")
+    where = {"centre": (SIZE // 2, SIZE // 2), "corner": (1, 1)}
+    if pixel not in where:
+        raise ValueError(f"pixel must be 'centre' or 'corner', got {pixel!r}")
+    row, col = where[pixel]
+    offsets = pattern_offsets(k, d, pattern, strength)
+    regular = sampling_points(row, col, k, d)
+    points = sampling_points(row, col, k, d, offsets)
+    weights = bilinear_read_weights(points, SIZE, SIZE)
+    cells = ["i"] * (SIZE * SIZE)
+    for y, x in regular:
+        if 0 <= y < SIZE and 0 <= x < SIZE:
+            cells[int(y) * SIZE + int(x)] = "k"
+    flat = [round(w, 2) for line in weights for w in line]
+    text = [("1" if w == 1 else f"{w:.2f}".lstrip("0")) if w >= 0.005 else "" for w in flat]
+    outside = sum(1 for y, x in points if not (-1 < y < SIZE and -1 < x < SIZE))
+    lost = k * k - sum(flat)
+    n_taps = k * k
+    largest = max(math.hypot(dy, dx) for dy, dx in offsets)
+    return Scene(
+        grids=[
+            Grid("regular", 0, 0, SIZE, SIZE, "".join(cells), label=f"regular {k}×{k} taps, dilation {d}"),
+            Grid("deformed", SIZE + GAP, 0, SIZE, SIZE, "i", label=f"{pattern}: share of each pixel read",
+                 values=flat, vmax=1.0, text=text),
+        ],
+        lines=[
+            f"output pixel ({row}, {col}); largest offset {largest:.2f} px",
+            f"{n_taps} samples read {sum(flat):.2f} pixels' worth",
+            f"{outside} of {n_taps} samples beyond the border" if outside else f"lost to zero padding: {max(lost, 0):.2f}",
+        ],
+    )
+
+
+def plot_sampling(ax, image, centres: Sequence[tuple[int, int]], kernel_size: int, offsets_at, dilation: int = 1) -> None:  # type: ignore[no-untyped-def]
+    """Draw ``image`` with the regular (hollow) and deformed (filled) samples of each output pixel in ``centres``.
+
+    Args:
+        ax: a matplotlib axes.
+        image: a 2-D array.
+        centres: output pixels ``(row, col)``.
+        kernel_size, dilation: the kernel's geometry.
+        offsets_at: a function ``(row, col) -> list of k² (dy, dx)`` giving that pixel's offsets.
+    """
+    import matplotlib.pyplot as plt
+
+    ax.imshow(image, cmap="gray")
+    colours = plt.get_cmap("tab10").colors
+    for n, (row, col) in enumerate(centres):
+        colour = colours[n % len(colours)]
+        regular = sampling_points(row, col, kernel_size, dilation)
+        moved = sampling_points(row, col, kernel_size, dilation, offsets_at(row, col))
+        for (y0, x0), (y1, x1) in zip(regular, moved):
+            ax.plot([x0, x1], [y0, y1], color=colour, linewidth=0.8)
+        ax.scatter([x for _, x in regular], [y for y, _ in regular], s=14, facecolors="none", edgecolors=colour, linewidths=0.8)
+        ax.scatter([x for _, x in moved], [y for y, _ in moved], s=14, color=colour)
+        ax.scatter([col], [row], marker="+", s=80, color=colour)
+    ax.set_xticks([])
+    ax.set_yticks([])
