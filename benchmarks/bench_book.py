@@ -28,6 +28,7 @@ import os
 import pathlib
 import platform
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -64,10 +65,16 @@ def snapshot(target: pathlib.Path) -> None:
     (target / ".venv").symlink_to(ROOT / ".venv")
 
 
+CPU: list[float] = []  # CPU seconds (user + system) of each build and every process it started
+
+
 def build(tree: pathlib.Path, env: dict[str, str]) -> tuple[float, str]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(["make", "book"], cwd=tree, env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
     if done.returncode != 0:
         sys.stderr.write(done.stdout[-6000:] + done.stderr[-6000:])
         raise SystemExit(f"make book failed in the snapshot {tree}")
@@ -127,6 +134,8 @@ def main() -> None:
         f"(target 30 s: {verdict(prose <= 30)})\n"
         f"make book after a code change in {args.chapter} (it alone executed, {code_exec:.1f} s): {code:.1f} s "
         f"(target {code_exec:.1f} + 30 s: {verdict(code <= code_exec + 30)})\n"
+        f"# CPU time of the three builds (all their processes): " + ", ".join(f"{c:.0f} s" for c in CPU)
+        + " (wall time on an idle machine is about CPU time / cores for the parallel part)\n"
     )
     print(text, end="")
     OUT.write_text(text)
