@@ -11,12 +11,12 @@ __all__ = ["depthwise_separable_explorer", "depthwise_separable_explorer_control
 
 def depthwise_separable_explorer_controls(size: int = 5, in_channels: int = 3, out_channels: int = 2, kernel_size: int = 3,
                                           padding: int = 0, stride: int = 1) -> list[Control]:
-    """Input size, ``C_in``, ``C_out``, ``k``, padding and stride (3·3·3·3·2·2 = 324 combinations)."""
+    """Input size, ``C_in``, ``C_out``, ``k``, padding and stride (3·3·3·4·2·2 = 432 combinations)."""
     return [
         Control("size", [5, 6, 7], size, "input size"),
         Control("in_channels", [1, 2, 3], in_channels, "input channels"),
         Control("out_channels", [1, 2, 4], out_channels, "output channels"),
-        Control("kernel_size", [1, 3, 5], kernel_size, "kernel size"),
+        Control("kernel_size", [1, 3, 5, 7], kernel_size, "kernel size"),
         Control("padding", [0, 1], padding),
         Control("stride", [1, 2], stride),
     ]
