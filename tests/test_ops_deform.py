@@ -146,8 +146,8 @@ def test_deform_conv2d_module_holds_torchvisions_parameters_and_matches_it():
     theirs = torchvision_ops.DeformConv2d(4, 6, (3, 2), stride=2, padding=1, dilation=(1, 2), groups=2)
     theirs.load_state_dict(ours.state_dict())
     x = torch.randn(1, 4, 7, 7)
-    offset = torch.randn(1, 12, 4, 3)
-    mask = torch.rand(1, 6, 4, 3)
+    offset = torch.randn(1, 12, 4, 4)
+    mask = torch.rand(1, 6, 4, 4)
     torch.testing.assert_close(ours(x, offset, mask), theirs(x, offset, mask))
     assert [p.shape for p in ours.parameters()] == [p.shape for p in theirs.parameters()]
 
