@@ -13,6 +13,7 @@ from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_raw_cell
 
 from convlib.course.editions import assignable, bundle_questions, find_chapters, make_editions
+from convlib.course.checks import hint
 from convlib.course.homework import is_hidden_test, leaks, questions, site_version, strip_solution
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -65,6 +66,17 @@ def test_hidden_tests_are_recognised_by_comment_or_config() -> None:
     cells = exercise_notebook().cells
     assert [is_hidden_test(c) for c in cells[5:8]] == [False, True, True]
     assert questions(exercise_notebook()) == ["ch99_demo"]
+
+
+def test_hint_is_the_assert_message_of_an_exception_test_or_a_doctest_report() -> None:
+    exception = "❌ Test case failed\nError at line 2 in test ch99_shape:\n  exec(...)\nAssertionError: use stride 2"
+    assert hint(exception) == "use stride 2"
+    assert hint(exception.replace("AssertionError: use stride 2", "NameError: name 'shape' is not defined")) == \
+        "NameError: name 'shape' is not defined"
+    doctest = "Failed example:\n    assert x\nException raised:\n    Traceback (most recent call last):\n" \
+              "      File \"<doctest>\", line 1\n    AssertionError: x should be 3\n"
+    assert hint(doctest) == "x should be 3"
+    assert hint(exception.replace(": use stride 2", ":")) == "a check failed (its assert has no message)"
 
 
 # --- Student editions (convlib.course.editions) -------------------------------------------------------------

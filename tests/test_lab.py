@@ -57,6 +57,7 @@ def lab_server(tmp: pathlib.Path, chapters: pathlib.Path) -> Iterator[tuple[str,
     user_settings.mkdir(parents=True)
     (user_settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
     env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp / "config"), "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"),
+           "JUPYTER_DATA_DIR": str(tmp / "data"),
            "JUPYTERLAB_SETTINGS_DIR": str(tmp / "user-settings"), "JUPYTERLAB_WORKSPACES_DIR": str(tmp / "workspaces"),
            "IPYTHONDIR": str(tmp / "ipython"), "OMP_NUM_THREADS": "1"}
     cmd = [sys.executable, "-m", "convlib.course.lab", "--chapters", CHAPTER[:2], "--chapters-dir", str(chapters), "--dir", str(tmp / "lab"), "--",
@@ -89,7 +90,20 @@ def lab_server(tmp: pathlib.Path, chapters: pathlib.Path) -> Iterator[tuple[str,
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+        for pid in ours(tmp):  # a kernel runs in its own session; one left behind is killed by its id
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
         log.close()
+
+
+def ours(tmp: pathlib.Path) -> list[int]:
+    """The processes whose command line names ``tmp`` (the server's kernels: their connection files are there)."""
+    found = []
+    for cmdline in pathlib.Path("/proc").glob("[0-9]*/cmdline"):
+        with contextlib.suppress(OSError):
+            if str(tmp).encode() in cmdline.read_bytes() and int(cmdline.parent.name) != os.getpid():
+                found.append(int(cmdline.parent.name))
+    return found
 
 
 NOTEBOOK = "window.jupyterapp.shell.currentWidget"
@@ -169,9 +183,35 @@ def test_make_lab_runs_the_student_edition_live_with_short_hints_and_leaves_chap
         assert figure.get_attribute("data-source") == "table"
         assert widget.locator(".cx-status").inner_text() == "static"
         context.close()
+    assert ours(tmp_path) == [], "a process of the lab outlived it"
     after = digest(chapters)
     changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
     assert changed == [], f"the chapters changed while JupyterLab ran: {changed}"
     assert (ROOT / "chapters" / f"{CHAPTER}.md").read_bytes() == opened
     assert not [p for p in (ROOT / "chapters").rglob("*") if p.suffix == ".ipynb" or "checkpoints" in p.name]
     print(f"\nmake lab test: {time.monotonic() - start:.1f} s")
+
+
+DEMO = ROOT / "tests" / "fixtures" / "homework" / "99-demo.md"
+
+
+def test_student_notebooks_are_made_again_only_when_their_chapter_changes_and_edits_are_kept(
+        tmp_path: pathlib.Path) -> None:
+    from convlib.course.lab import prepare_student
+
+    chapter = tmp_path / "chapters" / DEMO.name
+    chapter.parent.mkdir()
+    shutil.copy(DEMO, chapter)
+    folder = tmp_path / "student"
+    (notebook,) = prepare_student([chapter], folder, log=lambda *a: None)
+    nb = json.loads(notebook.read_text())
+    assert any('grader.check(\\"ch99_shape\\")' in json.dumps(c["source"]) for c in nb["cells"])
+    notebook.write_text(notebook.read_text().replace("shape = ...", "shape = (1, 8, 2, 2)"))  # a reader's answer
+    edited = notebook.read_bytes()
+    prepare_student([chapter], folder, log=lambda *a: None)
+    assert notebook.read_bytes() == edited, "an unchanged chapter must not replace the reader's notebook"
+    chapter.write_text(chapter.read_text().replace("# Demo chapter (test fixture)", "# Demo chapter, revised"))
+    prepare_student([chapter], folder, log=lambda *a: None)
+    assert "Demo chapter, revised" in notebook.read_text()
+    (kept,) = (folder / "previous").glob("99-demo-*.ipynb")
+    assert kept.read_bytes() == edited, "the reader's edited notebook is kept when the chapter changed"

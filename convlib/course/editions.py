@@ -42,7 +42,7 @@ from convlib.course.homework import (
     has_solution, is_exercise_figure, is_hidden_test, marker, questions, render_exercise_figures, strip_solution,
 )
 
-__all__ = ["Edition", "assignment_name", "assignable", "make_editions", "find_chapters", "bundle_questions", "main"]
+__all__ = ["Edition", "assignment_name", "assignable", "exception_test", "make_editions", "find_chapters", "bundle_questions", "main"]
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 # What the autograder installs on a Gradescope-style service (otter adds itself).
