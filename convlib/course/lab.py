@@ -103,7 +103,7 @@ def prepare_student(chapters: Sequence[pathlib.Path], folder: pathlib.Path, *, l
             try:
                 (edition,) = make_editions([chapter], pathlib.Path(tmp))
                 shutil.copy2(edition.student, target)
-            except (ValueError, RuntimeError, OSError, SyntaxError, KeyError) as err:
+            except Exception as err:  # noqa: BLE001 - a chapter being written may trip otter assign in any way
                 if "has no exercise" not in str(err):
                     log(f"{chapter.stem}: no student edition ({type(err).__name__}: {str(err)[:200]}); "
                         "opening the website's version")
