@@ -215,3 +215,11 @@ def test_student_notebooks_are_made_again_only_when_their_chapter_changes_and_ed
     assert "Demo chapter, revised" in notebook.read_text()
     (kept,) = (folder / "previous").glob("99-demo-*.ipynb")
     assert kept.read_bytes() == edited, "the reader's edited notebook is kept when the chapter changed"
+
+
+def test_lab_command_allows_root_exactly_when_run_as_root(tmp_path: pathlib.Path) -> None:
+    from convlib.course.lab import lab_command
+
+    cmd = lab_command(tmp_path / "student", tmp_path / "settings", ["--port=8890"])
+    assert ("--allow-root" in cmd) == (os.geteuid() == 0)
+    assert f"--ServerApp.root_dir={tmp_path / 'student'}" in cmd and cmd[-1] == "--port=8890"
