@@ -1,0 +1,99 @@
+"""Chapter 15's exercises: the usual mistakes fail the public checks with a hint that names them."""
+
+from __future__ import annotations
+
+import pathlib
+
+import jupytext
+import pytest
+
+from convlib.course.homework import public_check_failures
+
+CHAPTER = pathlib.Path(__file__).resolve().parents[1] / "chapters" / "15-deformable.md"
+NB = jupytext.read(CHAPTER)
+
+SHAPE = "offset_channels = {}\nmask_channels = {}\nout_shape = {}"
+COST = "predictor_params = {}\npredictor_macs = {}"
+
+BILINEAR_SWAPPED = """
+def bilinear(image, y, x):
+    H, W = image.shape
+    y0, x0 = math.floor(y), math.floor(x)
+    total = 0.0
+    for yy, xx in [(y0, x0), (y0, x0 + 1), (y0 + 1, x0), (y0 + 1, x0 + 1)]:
+        if 0 <= xx < H and 0 <= yy < W:
+            total += (1 - abs(y - yy)) * (1 - abs(x - xx)) * float(image[xx, yy])
+    return total
+"""
+BILINEAR_ROUNDED = """
+def bilinear(image, y, x):
+    H, W = image.shape
+    r, c = round(y), round(x)
+    return float(image[r, c]) if 0 <= r < H and 0 <= c < W else 0.0
+"""
+BILINEAR_CLAMPED = """
+def bilinear(image, y, x):
+    H, W = image.shape
+    y0, x0 = math.floor(y), math.floor(x)
+    total = 0.0
+    for yy, xx in [(y0, x0), (y0, x0 + 1), (y0 + 1, x0), (y0 + 1, x0 + 1)]:
+        share = (1 - abs(y - yy)) * (1 - abs(x - xx))
+        total += share * float(image[min(max(yy, 0), H - 1), min(max(xx, 0), W - 1)])
+    return total
+"""
+BILINEAR_WEIGHTS_FLIPPED = """
+def bilinear(image, y, x):
+    H, W = image.shape
+    y0, x0 = math.floor(y), math.floor(x)
+    a, b = y - y0, x - x0
+    total = 0.0
+    for yy, xx, share in [(y0, x0, a * b), (y0, x0 + 1, a * (1 - b)), (y0 + 1, x0, (1 - a) * b), (y0 + 1, x0 + 1, (1 - a) * (1 - b))]:
+        if 0 <= yy < H and 0 <= xx < W:
+            total += share * float(image[yy, xx])
+    return total
+"""
+
+MISTAKES = [
+    # ch15_shapes
+    ("ch15_shapes", SHAPE.format(10, 5, (2, 24, 16, 16)), "2·K = 10"),
+    ("ch15_shapes", SHAPE.format(25, 25, (2, 24, 16, 16)), "two offset numbers"),
+    ("ch15_shapes", SHAPE.format(50, 50, (2, 24, 16, 16)), "one number per tap"),
+    ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 32, 32)), "stride"),
+    ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 14, 14)), "padding"),
+    # ch15_predictor_cost
+    ("ch15_predictor_cost", COST.format("256 * 9 * 18 + 18", "18 * 256 * 9 * 14 * 14"), "mask logits"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 9 + 9", "9 * 256 * 9 * 14 * 14"), "3·K² = 27"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 27", "27 * 256 * 9 * 14 * 14"), "bias"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 27", "27 * 256 * 9"), "14×14 output"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 27", "27 * 256 * 9 * 28 * 28"), "input size"),
+    # ch15_bilinear_sample
+    ("ch15_bilinear_sample", BILINEAR_SWAPPED, "swap y and x"),
+    ("ch15_bilinear_sample", BILINEAR_ROUNDED, "rounded"),
+    ("ch15_bilinear_sample", BILINEAR_CLAMPED, "clamping"),
+    ("ch15_bilinear_sample", BILINEAR_WEIGHTS_FLIPPED, "flip the weights"),
+    # ch15_read_the_samples
+    ("ch15_read_the_samples", 'grown = "B"\nshrunk = "D"\nshifted = "C"', "filled circles are the deformed samples"),
+    ("ch15_read_the_samples", 'grown = "D"\nshrunk = "B"\nshifted = "A"', "same vector"),
+    ("ch15_read_the_samples", 'grown = "D"\nshrunk = "D"\nshifted = "C"', "three different letters"),
+]
+
+
+@pytest.mark.parametrize("name, answer, hint", MISTAKES, ids=[f"{n}-{i}" for i, (n, _, _) in enumerate(MISTAKES)])
+def test_usual_mistake_fails_the_public_checks_with_a_hint_naming_it(name: str, answer: str, hint: str) -> None:
+    failures = public_check_failures(NB, name, answer)
+    assert failures, f"{name}: the wrong answer {answer!r} passes the public checks"
+    assert hint in failures[0], f"{name}: the first hint {failures[0]!r} does not name the mistake ({hint!r})"
+
+
+@pytest.mark.parametrize("name", ["ch15_shapes", "ch15_predictor_cost", "ch15_bilinear_sample", "ch15_read_the_samples"])
+def test_the_chapters_own_solution_passes_every_public_check(name: str) -> None:
+    assert public_check_failures(NB, name) == []
+
+
+def test_every_exercise_has_at_least_two_planted_mistakes() -> None:
+    from convlib.course.homework import questions
+
+    names = questions(NB)
+    assert len(names) >= 4
+    for name in names:
+        assert sum(1 for n, _, _ in MISTAKES if n == name) >= 2, name
