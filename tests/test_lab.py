@@ -223,3 +223,19 @@ def test_lab_command_allows_root_exactly_when_run_as_root(tmp_path: pathlib.Path
     cmd = lab_command(tmp_path / "student", tmp_path / "settings", ["--port=8890"])
     assert ("--allow-root" in cmd) == (os.geteuid() == 0)
     assert f"--ServerApp.root_dir={tmp_path / 'student'}" in cmd and cmd[-1] == "--port=8890"
+
+
+def test_explorer_answers_a_ping_with_a_pong_and_keys_each_scene_by_its_values() -> None:
+    """What the front end's live/static indicator relies on (``convlib/static/explorer.js``)."""
+    from convlib.scene import Grid, Scene
+    from convlib.widgets import Control, Explorer
+
+    widget = Explorer(lambda n: Scene(grids=[Grid("g", 0, 0, 1, n)]), [Control("n", [1, 2], 1)], static=False)
+    sent: list[object] = []
+    widget.send = lambda content, buffers=None: sent.append(content)  # type: ignore[method-assign]
+    widget._handle_custom_msg({"type": "ping", "id": 7}, [])
+    widget._handle_custom_msg({"type": "something else"}, [])
+    assert sent == [{"type": "pong", "id": 7}]
+    assert widget.scene_key == "1"
+    widget.values = {"n": 2}
+    assert (widget.scene_key, widget.scene["grids"][0]["cols"]) == ("2", 2)
