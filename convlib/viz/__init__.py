@@ -15,6 +15,7 @@ from .padding import PADDING_MODES, draw_padding_modes, padding_scene
 from .transposed import checkerboard_scene, conv_matrix_scene, overlap_counts, overlap_summary, resize_conv_counts
 from .transposed import transposed_output_size_formula, zero_insertion_scene
 from .volumes import DILATIONS, VOLUME_MODES, causal_dilations, causal_stack_scene, volume_conv_scene
+from .deform import bilinear_read_weights, deform_scene, pattern_offsets, plot_sampling, sampling_points
 from .dilated import dilated_kernel_scene, dilated_path_counts, dilated_paths_scene, dilated_stack_scene
 
 from .separable import format_value, low_rank_scene, plot_singular_values, separable_passes_scene
@@ -39,3 +40,4 @@ __all__ += ["depthwise_separable_scene", "separable_ratio_scene"]
 __all__ += ["pointwise_scene"]
 __all__ += ["depthwise_scene", "plot_roofline"]
 __all__ += ["shuffle_scene", "connectivity_scene"]
+__all__ += ["pattern_offsets", "sampling_points", "bilinear_read_weights", "deform_scene", "plot_sampling"]
