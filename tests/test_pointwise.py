@@ -149,8 +149,9 @@ def test_scene_draws_the_weight_matrix_and_one_pixel_vector_in_and_out():
 def test_scene_output_size_follows_the_stride_and_plurals_are_right():
     scene = pointwise_scene(in_channels=1, out_channels=1, stride=2, size=5)
     assert scene.grid("output").rows == 3 and scene.grid("output").cols == 3
-    text = " ".join(scene.lines)
-    assert "1 channel " in text and "1 channels" not in text and "1 parameters" not in text
+    text = "\n".join(scene.lines)
+    assert "input 1 channel " in text and "output 1 channel;" in text and "1 bias " in text
+    assert not any(f" 1 {word}s" in text for word in ("channel", "parameter", "weight"))
 
 
 def test_impossible_widget_settings_explain_themselves_in_one_line():
