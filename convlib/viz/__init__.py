@@ -25,6 +25,7 @@ from .depthwise import depthwise_scene, plot_roofline
 from .pointwise import pointwise_scene
 from .grouped import grouped_scene
 from .depthwise_separable import depthwise_separable_scene, separable_ratio_scene
+from .se import se_scene
 
 __all__ = ["draw", "draw_steps", "conv_scene", "output_size_formula"]
 __all__ += ["pool_scene", "read_positions", "receptive_field_scene", "PADDING_MODES", "padding_scene", "draw_padding_modes"]
@@ -41,3 +42,4 @@ __all__ += ["pointwise_scene"]
 __all__ += ["depthwise_scene", "plot_roofline"]
 __all__ += ["shuffle_scene", "connectivity_scene"]
 __all__ += ["pattern_offsets", "sampling_points", "bilinear_read_weights", "deform_scene", "plot_sampling"]
+__all__ += ["se_scene"]

@@ -20,6 +20,7 @@ from ..viz.flattened import flattened_filter_scene, flattened_steps_scene
 from ..viz.grouped import grouped_scene
 from ..viz.padding import padding_scene
 from ..viz.pointwise import pointwise_scene
+from ..viz.se import se_scene
 from ..viz.separable import low_rank_scene, separable_passes_scene
 from ..viz.shuffle import connectivity_scene
 from ..viz.transposed import checkerboard_scene, zero_insertion_scene
@@ -45,6 +46,7 @@ from .flattened import (
 )
 from .grouped import grouped_explorer, grouped_explorer_controls
 from .pointwise import pointwise_explorer, pointwise_explorer_controls
+from .se import se_explorer, se_explorer_controls
 from .separable import low_rank_explorer, low_rank_explorer_controls, separable_explorer, separable_explorer_controls
 from .shuffle import shuffle_explorer, shuffle_explorer_controls
 from .transposed import (
@@ -75,6 +77,7 @@ RENDERS: dict[str, tuple[Callable[..., Scene], list[Control]]] = {
     "separable_ratio_explorer": (separable_ratio_scene, separable_ratio_explorer_controls()),
     "grouped_explorer": (grouped_scene, grouped_explorer_controls()),
     "deform_explorer": (deform_scene, deform_explorer_controls()),
+    "se_explorer": (se_scene, se_explorer_controls()),
 }
 
 __all__ = [
@@ -105,4 +108,6 @@ __all__ = [
     "shuffle_explorer",
     # chapter 15
     "deform_explorer",
+    # chapter 16
+    "se_explorer",
 ]

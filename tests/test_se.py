@@ -1,0 +1,108 @@
+"""Chapter 16: convlib's squeeze-and-excitation block equals torchvision's, and its costs add up."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+import torchvision
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from convlib import cost
+from convlib.se import SqueezeExcitation, se_hidden, se_macs, se_params, squeeze_excitation
+from convlib.viz.se import se_scene
+
+
+def _torchvision_twin(block: SqueezeExcitation) -> torchvision.ops.SqueezeExcitation:
+    """torchvision's block (1×1 convolutions) holding the same numbers as ``block`` (linear layers)."""
+    hidden = block.fc1.out_features
+    tv = torchvision.ops.SqueezeExcitation(block.channels, hidden).to(block.fc1.weight.dtype)
+    with torch.no_grad():
+        tv.fc1.weight.copy_(block.fc1.weight[:, :, None, None])
+        tv.fc1.bias.copy_(block.fc1.bias)
+        tv.fc2.weight.copy_(block.fc2.weight[:, :, None, None])
+        tv.fc2.bias.copy_(block.fc2.bias)
+    return tv
+
+
+@settings(max_examples=25, deadline=None)
+@given(channels=st.integers(1, 40), reduction=st.integers(1, 8), n=st.integers(0, 3), h=st.integers(1, 6), w=st.integers(1, 6))
+def test_module_equals_torchvision_squeeze_excitation_on_random_configurations(channels, reduction, n, h, w):
+    if channels // reduction < 1:
+        reduction = channels
+    block = SqueezeExcitation(channels, reduction)
+    x = torch.randn(n, channels, h, w)
+    torch.testing.assert_close(block(x), _torchvision_twin(block)(x), atol=1e-5, rtol=1e-5)
+
+
+def test_functional_equals_module_and_gradients_match_torchvision():
+    block = SqueezeExcitation(32, 4).double()
+    tv = _torchvision_twin(block)
+    x = torch.randn(2, 32, 5, 3, dtype=torch.float64, requires_grad=True)
+    y = squeeze_excitation(x, block.fc1.weight, block.fc1.bias, block.fc2.weight, block.fc2.bias)
+    torch.testing.assert_close(y, block(x))
+    g = torch.randn_like(y)
+    (gx,) = torch.autograd.grad(y, x, g)
+    (gx_tv,) = torch.autograd.grad(tv(x), x, g)
+    torch.testing.assert_close(gx, gx_tv)
+
+
+def test_gradcheck_in_float64():
+    block = SqueezeExcitation(8, 2).double()
+    x = torch.randn(2, 8, 3, 4, dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(block, (x,))
+
+
+def test_non_contiguous_input_and_batch_size_zero():
+    block = SqueezeExcitation(16, 4)
+    x = torch.randn(2, 5, 6, 16).permute(0, 3, 1, 2)  # (2, 16, 5, 6), not contiguous
+    assert not x.is_contiguous()
+    torch.testing.assert_close(block(x), block(x.contiguous()))
+    assert block(torch.zeros(0, 16, 3, 3)).shape == (0, 16, 3, 3)
+
+
+def test_excitation_weights_lie_in_zero_one_and_scale_whole_channels():
+    block = SqueezeExcitation(16, 4)
+    x = torch.randn(3, 16, 4, 4)
+    s = block.excitation(x)
+    assert s.shape == (3, 16) and bool(((s > 0) & (s < 1)).all())
+    torch.testing.assert_close(block(x) / x, s[:, :, None, None].expand_as(x))
+
+
+def test_parameter_count_formula_matches_counting_with_and_without_bias():
+    for channels, reduction in [(64, 16), (256, 16), (2048, 16), (48, 5)]:
+        for bias in (True, False):
+            block = SqueezeExcitation(channels, reduction, bias=bias)
+            assert se_params(channels, reduction, bias) == sum(p.numel() for p in block.parameters())
+        counted = cost.count(SqueezeExcitation(channels, reduction), (1, channels, 7, 7))
+        assert counted.macs == se_macs(channels, reduction, 7)["fc"]
+
+
+@pytest.mark.parametrize("kwargs, word", [
+    (dict(channels=16, reduction=32), "reduction 32 leaves 0 hidden units for 16 channels"),
+    (dict(channels=0, reduction=4), "channels"),
+    (dict(channels=16, reduction=0), "reduction"),
+    (dict(channels=16, reduction=2.0), "reduction"),
+])
+def test_bad_arguments_raise_value_errors_that_name_them(kwargs, word):
+    with pytest.raises(ValueError, match=word):
+        SqueezeExcitation(**kwargs)
+    with pytest.raises(ValueError, match=word):
+        se_hidden(**kwargs)
+
+
+def test_functional_rejects_mismatched_shapes_naming_the_weight():
+    with pytest.raises(ValueError, match="fc1_weight"):
+        squeeze_excitation(torch.zeros(1, 8, 2, 2), torch.zeros(2, 4), None, torch.zeros(8, 2), None)
+    with pytest.raises(ValueError, match="fc2_weight"):
+        squeeze_excitation(torch.zeros(1, 8, 2, 2), torch.zeros(2, 8), None, torch.zeros(4, 2), None)
+    with pytest.raises(ValueError, match="x must have shape"):
+        SqueezeExcitation(8, 2)(torch.zeros(1, 4, 2, 2))
+
+
+def test_scene_states_the_cost_and_explains_an_impossible_reduction_in_one_line():
+    scene = se_scene(channels=256, reduction=16, size=14)
+    assert any(f"{se_params(256, 16):,}" in line for line in scene.lines)
+    assert scene.grid("h").cols == 16 and scene.grid("U").cols == 16
+    with pytest.raises(ValueError, match="leaves 0 hidden units"):
+        se_scene(channels=16, reduction=32)
