@@ -124,8 +124,8 @@ def separable_ratio_scene(in_channels: int = 16, out_channels: int = 32, kernel_
     rows = math.ceil(cells / 10)
     sep_cells = "".join("k" if n < dw_cells else "c" if n < cells else "." for n in range(rows * 10))
     grids = [
-        Grid("full", 0, 0, 10, 10, "o", label="full k×k conv = 100%"),
-        Grid("separable", 13, 0, rows, 10, sep_cells, label="separable, same scale"),
+        Grid("full", 0, 0, 10, 10, "o", label=f"full: {full:,} = 100%"),
+        Grid("separable", 13, 0, rows, 10, sep_cells, label=f"separable: {separable:,}"),
     ]
     lines = [
         f"per output pixel, full: {k}²·{c_in}·{c_out} = {full:,} multiplications",
