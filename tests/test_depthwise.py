@@ -13,7 +13,7 @@ from torch import nn
 from convlib import cost, ops
 from convlib.ops.depthwise import DepthwiseConv2d, depthwise_conv2d
 
-pytestmark = pytest.mark.usefixtures("one_thread")
+pytestmark = [pytest.mark.usefixtures("one_thread"), pytest.mark.filterwarnings("ignore:Using padding='same'")]  # torch's reference warns
 
 
 @st.composite
