@@ -38,7 +38,7 @@ def pattern_offsets(kernel_size: int, dilation: int = 1, pattern: str = "none", 
     """The ``(dy, dx)`` offset of each of the ``k²`` taps, row-major, for a named deformation (chapter 15).
 
     A tap's regular position relative to the kernel centre is ``(u, v) = (d·(i − c), d·(j − c))`` with
-    ``c = (k − 1)/2``. ``shift`` moves every tap by ``strength·(1, 0.5)``; ``scale up`` and ``scale down``
+    ``c = (k − 1)/2``. ``shift`` moves every tap by ``−strength·(1, 0.5)`` (up and left); ``scale up`` and ``scale down``
     move it by ``0.5·strength·(u, v)`` away from the centre or ``min(0.45·strength, 0.9)·(u, v)`` towards it; ``rotate`` turns ``(u, v)`` by
     ``30°·strength``; ``random`` draws each coordinate from a normal law with deviation ``0.7·strength``.
 
@@ -58,7 +58,7 @@ def pattern_offsets(kernel_size: int, dilation: int = 1, pattern: str = "none", 
         for j in range(k):
             u, v = d * (i - centre), d * (j - centre)
             if pattern == "shift":
-                dy, dx = strength, 0.5 * strength
+                dy, dx = -strength, -0.5 * strength  # up and to the left
             elif pattern == "scale up":
                 dy, dx = 0.5 * strength * u, 0.5 * strength * v
             elif pattern == "scale down":
@@ -133,7 +133,8 @@ def deform_scene(kernel_size: int = 3, dilation: int = 1, pattern: str = "scale 
     flat = [round(w, 2) for line in weights for w in line]
     text = [("1" if w == 1 else f"{w:.2f}".lstrip("0")) if w >= 0.005 else "" for w in flat]
     outside = sum(1 for y, x in points if not (-1 < y < SIZE and -1 < x < SIZE))
-    lost = k * k - sum(flat)
+    read = sum(w for line in weights for w in line)
+    lost = k * k - read
     n_taps = k * k
     largest = max(math.hypot(dy, dx) for dy, dx in offsets)
     return Scene(
@@ -144,8 +145,9 @@ def deform_scene(kernel_size: int = 3, dilation: int = 1, pattern: str = "scale 
         ],
         lines=[
             f"output pixel ({row}, {col}); largest offset {largest:.2f} px",
-            f"{n_taps} samples read {sum(flat):.2f} pixels' worth",
-            f"{outside} of {n_taps} samples beyond the border" if outside else f"lost to zero padding: {max(lost, 0):.2f}",
+            f"{n_taps} samples read {read:.2f} pixels' worth",
+            f"{outside} of {n_taps} samples beyond the border" if outside
+            else (f"lost to zero padding: {lost:.2f}" if lost > 0.005 else "no weight lost to zero padding"),
         ],
     )
 
