@@ -1,0 +1,50 @@
+"""Chapter 15's sampling pictures agree with convlib.ops.deform_conv2d, and the widget explains bad settings in one line."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from convlib import ops
+from convlib.viz.deform import PATTERNS, bilinear_read_weights, deform_scene, pattern_offsets, sampling_points
+
+pytestmark = pytest.mark.usefixtures("one_thread")
+
+
+@pytest.mark.parametrize("pattern", PATTERNS)
+@pytest.mark.parametrize("kernel_size, dilation", [(3, 1), (3, 2), (5, 1)])
+def test_read_weights_are_the_gradient_of_deform_conv2d_with_respect_to_the_input(pattern, kernel_size, dilation):
+    size, row, col = 11, 1, 5
+    offsets = pattern_offsets(kernel_size, dilation, pattern, 1.5)
+    weights = torch.tensor(bilinear_read_weights(sampling_points(row, col, kernel_size, dilation, offsets), size, size))
+    # One output pixel of a deformable conv with all-ones weights: d out / d input is the bilinear share of each pixel.
+    pad = dilation * (kernel_size - 1) // 2
+    x = torch.zeros(1, 1, size, size, dtype=torch.float64, requires_grad=True)
+    offset = torch.tensor(offsets, dtype=torch.float64).reshape(1, 2 * kernel_size**2, 1, 1)
+    y = ops.deform_conv2d(x, offset.expand(1, -1, size, size).contiguous(), torch.ones(1, 1, kernel_size, kernel_size, dtype=torch.float64),
+                          padding=pad, dilation=dilation)
+    y[0, 0, row, col].backward()
+    torch.testing.assert_close(x.grad[0, 0], weights.to(torch.float64))
+
+
+def test_no_deformation_reads_each_regular_tap_once():
+    scene = deform_scene(3, 2, "none", 1.0, "centre")
+    values = scene.grid("deformed").values
+    assert sorted(values)[-9:] == [1.0] * 9 and sum(values) == 9
+    assert scene.grid("regular").cells.count("k") == 9
+
+
+def test_scaling_up_and_down_move_taps_away_from_and_towards_the_centre():
+    up, down = pattern_offsets(3, 1, "scale up", 1.0), pattern_offsets(3, 1, "scale down", 1.0)
+    assert up[0] == (-0.5, -0.5) and up[4] == (0.0, 0.0) and down[0][0] > 0
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(pattern="twist"), "pattern must be one of"),
+    (dict(pixel="edge"), "pixel must be"),
+    (dict(kernel_size=7, dilation=2), "more than the 11-pixel input"),
+])
+def test_impossible_settings_raise_one_line_value_errors(kwargs, message):
+    with pytest.raises(ValueError, match=message) as error:
+        deform_scene(**kwargs)
+    assert "\n" not in str(error.value)
