@@ -67,8 +67,10 @@ def squeeze_excitation(x: torch.Tensor, fc1_weight: torch.Tensor, fc1_bias: torc
 
     Args:
         x (Tensor[N, C, H, W]): the feature map ``U``.
-        fc1_weight (Tensor[C_hidden, C]), fc1_bias (Tensor[C_hidden] or None): the reducing layer.
-        fc2_weight (Tensor[C, C_hidden]), fc2_bias (Tensor[C] or None): the expanding layer.
+        fc1_weight (Tensor[C_hidden, C]): the reducing layer's weight.
+        fc1_bias (Tensor[C_hidden] or None): the reducing layer's bias.
+        fc2_weight (Tensor[C, C_hidden]): the expanding layer's weight.
+        fc2_bias (Tensor[C] or None): the expanding layer's bias.
 
     Returns:
         Tensor[N, C, H, W]: ``x`` with channel ``c`` multiplied by its weight ``s[:, c]``.
