@@ -11,7 +11,7 @@ from __future__ import annotations
 import torch
 
 from ..cost import conv_macs, conv_params
-from ..scene import Grid, Link, Scene
+from ..scene import Grid, Scene
 from ..se import se_hidden, se_macs, se_params
 
 __all__ = ["se_scene", "MAX_DRAWN"]
@@ -52,13 +52,12 @@ def se_scene(channels: int = 16, reduction: int = 4, size: int = 14) -> Scene:
 
     grids = [
         row("U", 1, n, "i", f"U: {channels}×{size}×{size} (channels: {_drawn(channels)})"),
-        row("z", 3, n, "c", f"squeeze, average pool: z ({_drawn(channels)})"),
-        row("h", 5, m, "k", f"FC + ReLU: {_drawn(hidden)} hidden"),
-        row("s", 7, n, "c", f"FC + sigmoid: s ({_drawn(channels)})", values=[float(v) for v in s], vmax=1.0),
-        row("out", 9, n, "o", f"scale: U·s, {channels}×{size}×{size}"),
-        Grid("frame", 0, 10, 1, MAX_DRAWN, "."),  # keeps the drawing 16 cells wide
+        row("z", 4, n, "c", f"squeeze, average pool: z ({_drawn(channels)})"),
+        row("h", 7, m, "k", f"FC + ReLU: {_drawn(hidden)} hidden"),
+        row("s", 10, n, "c", f"FC + sigmoid: s ({_drawn(channels)})", values=[float(v) for v in s], vmax=1.0),
+        row("out", 13, n, "o", f"scale: U·s, {channels}×{size}×{size}"),
+        Grid("frame", 0, 13, 1, MAX_DRAWN, "."),  # keeps the drawing 16 cells wide
     ]
-    links = [Link("U", 0, c, "z", 0, c) for c in range(n)] + [Link("s", 0, c, "out", 0, c) for c in range(n)]
     p = se_params(channels, reduction)
     p_conv = conv_params(channels, channels, 3, bias=False)
     macs = se_macs(channels, reduction, size)
@@ -73,4 +72,4 @@ def se_scene(channels: int = 16, reduction: int = 4, size: int = 14) -> Scene:
         f"multiply-adds: FCs {macs['fc']:,} + scale {macs['scale']:,} against the conv's {m_conv:,}"
         f" ({(macs['fc'] + macs['scale']) / m_conv:.2%})",
     ]
-    return Scene(grids=grids, links=links, lines=lines)
+    return Scene(grids=grids, lines=lines)
