@@ -164,6 +164,8 @@ def plot_sampling(ax, image, centres: Sequence[tuple[int, int]], kernel_size: in
     """
     import matplotlib.pyplot as plt
 
+    if hasattr(image, "detach"):  # a torch tensor: hand matplotlib a NumPy array
+        image = image.detach().cpu().numpy()
     ax.imshow(image, cmap="gray")
     colours = plt.get_cmap("tab10").colors
     for n, (row, col) in enumerate(centres):
