@@ -35,6 +35,7 @@ import hashlib
 import importlib.metadata
 import os
 import pathlib
+import signal
 import sys
 import time
 
@@ -71,6 +72,14 @@ def stamp(path: pathlib.Path, key: str):  # -> nbformat.NotebookNode
         spec[KEY] = key
         nbformat.write(nb, path)
     return nb
+
+
+class Stopped(SystemExit):
+    """SIGTERM: the build was stopped."""
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise Stopped(128 + signum)
 
 
 def _execute(path: str, timeout: int) -> tuple[str, float, str | None, str | None]:
@@ -121,14 +130,24 @@ def run(src: pathlib.Path, cache_path: pathlib.Path, jobs: int | None = None, ro
     print(f"cache: executing {len(todo)} notebook(s), {jobs} at a time (convlib and environment: {key})", flush=True)
     failed = 0
     start = time.perf_counter()
-    with concurrent.futures.ProcessPoolExecutor(max_workers=jobs) as pool:
+    # Stopped (Ctrl-C, or SIGTERM: see main), the build stops its workers too: none is left running a kernel.
+    pool = concurrent.futures.ProcessPoolExecutor(max_workers=jobs)
+    try:
         futures = {pool.submit(_execute, str(p), timeout): p for p in todo}
-        for future in concurrent.futures.as_completed(futures):
-            path = futures[future]
+        retried: set[pathlib.Path] = set()
+        while futures:
+            done, _ = concurrent.futures.wait(futures, return_when=concurrent.futures.FIRST_COMPLETED)
+            future = done.pop()
+            path = futures.pop(future)
             name = path.relative_to(src)
             try:
                 text, seconds, error, trace = future.result()
-            except Exception as exc:  # the worker itself died (no kernel, out of memory, ...)
+            except Exception as exc:  # no cell ran to an error: the kernel died or could not start
+                if path not in retried:  # once more (a loaded machine); a cell error is never retried
+                    retried.add(path)
+                    print(f"cache: {name}: {type(exc).__name__}: {exc}; executing it again", file=sys.stderr, flush=True)
+                    futures[pool.submit(_execute, str(path), timeout)] = path
+                    continue
                 failed += 1
                 print(f"cache: {name} could not be executed: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
                 continue
@@ -141,6 +160,16 @@ def run(src: pathlib.Path, cache_path: pathlib.Path, jobs: int | None = None, ro
             cache.cache_notebook_bundle(CacheBundleIn(nb, str(path), data={"execution_seconds": seconds}),
                                         check_validity=False, overwrite=True)
             print(f"cache: {name} executed in {seconds:.1f} s", flush=True)
+    except BaseException as stop:
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.kill()  # its kernel sees its parent gone and exits (ipykernel's parent poller)
+        pool.shutdown(wait=False, cancel_futures=True)
+        if isinstance(stop, (Stopped, KeyboardInterrupt)):
+            # the pool's manager thread would wait at exit for workers that no longer answer
+            print("cache: stopped; its workers were terminated", file=sys.stderr, flush=True)
+            os._exit(stop.code if isinstance(stop, Stopped) else 130)
+        raise
+    pool.shutdown()
     print(f"cache: {len(todo) - failed} executed, {failed} failed, in {time.perf_counter() - start:.1f} s", flush=True)
     return failed
 
@@ -153,6 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=int(os.environ.get("JOBS") or 0) or None,
                         help="notebooks executed at once (default: $JOBS or the number of cores)")
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     cache = args.path_output / "_build" / ".jupyter_cache"
     failed = run(args.src, cache, args.jobs)
     if failed:
