@@ -1,0 +1,75 @@
+"""Chapter 16's exercises: the usual mistakes fail the public checks with a hint that names them."""
+
+from __future__ import annotations
+
+import pathlib
+
+import jupytext
+import pytest
+
+from convlib.course.homework import public_check_failures
+
+CHAPTER = pathlib.Path(__file__).resolve().parents[1] / "chapters" / "16-squeeze-excitation.md"
+NB = jupytext.read(CHAPTER)
+
+SHAPES = "z_shape = {}\nhidden_units = {}\nout_shape = {}"
+COST = "added_params = {}\nfc_macs = {}"
+READ = 'most_suppressed = "{}"\nkept = "{}"'
+
+
+def _se(pool: str = "x.mean(dim=(2, 3))", act: str = "torch.relu", gate: str = "torch.sigmoid({})",
+        scale: str = "x * s[:, :, None, None]") -> str:
+    """A student's answer to exercise 3, with one piece swapped for a usual mistake."""
+    return f"""
+def se_from_conv_weights(x, w1, b1, w2, b2):
+    z = {pool}
+    h = {act}(z @ w1.flatten(1).T + b1)
+    s = {gate.format("h @ w2.flatten(1).T + b2")}
+    return {scale}
+"""
+
+
+MISTAKES = [
+    # ch16_shapes
+    ("ch16_shapes", SHAPES.format((8, 784), 32, (8, 512, 28, 28)), "averaged over the channels"),
+    ("ch16_shapes", SHAPES.format((8, 512), 512 * 16, (8, 512, 28, 28)), "multiplied by r"),
+    ("ch16_shapes", SHAPES.format((8, 512), 16, (8, 512, 28, 28)), "reduction ratio, not the width"),
+    ("ch16_shapes", SHAPES.format((8, 512), 32, (8, 512, 1, 1)), "rescaled feature map"),
+    # ch16_stage_overhead
+    ("ch16_stage_overhead", COST.format("6 * 2 * 1024 * 64", "6 * 2 * 1024 * 64"), "forgot the biases"),
+    ("ch16_stage_overhead", COST.format("6 * (1024 * 64 + 64 + 1024)", "6 * 2 * 1024 * 64"), "C²/r counts one layer"),
+    ("ch16_stage_overhead", COST.format("2 * 1024 * 64 + 64 + 1024", "6 * 2 * 1024 * 64"), "the stage has 6"),
+    ("ch16_stage_overhead", COST.format("6 * (2 * 1024 * 64 + 64 + 1024)", "6 * 2 * 1024 * 64 * 14 * 14"), "not at every pixel"),
+    ("ch16_stage_overhead", COST.format("6 * (2 * 1024 * 64 + 64 + 1024)", "6 * 1024 * 64"), "C²/r is one layer"),
+    # ch16_from_conv_weights
+    ("ch16_from_conv_weights", _se(pool="x.amax(dim=(2, 3))"), "max pooling"),
+    ("ch16_from_conv_weights", _se(gate="torch.softmax({}, dim=1)"), "softmax"),
+    ("ch16_from_conv_weights", _se(act=""), "ReLU"),
+    ("ch16_from_conv_weights", _se(scale="x * torch.sigmoid(x.mean(dim=1, keepdim=True))"), "pixel by pixel"),
+    ("ch16_from_conv_weights", _se(scale="s[:, :, None, None]"), "rescaled feature map"),
+    # ch16_read_weights
+    ("ch16_read_weights", READ.format("B", "E"), "already dark before"),
+    ("ch16_read_weights", READ.format("A", "D"), "lost a good part"),
+    ("ch16_read_weights", READ.format("A", "A"), "cannot be both"),
+]
+
+
+@pytest.mark.parametrize("name, answer, hint", MISTAKES, ids=[f"{n}-{i}" for i, (n, _, _) in enumerate(MISTAKES)])
+def test_usual_mistake_fails_the_public_checks_with_a_hint_naming_it(name: str, answer: str, hint: str) -> None:
+    failures = public_check_failures(NB, name, answer)
+    assert failures, f"{name}: the wrong answer {answer!r} passes the public checks"
+    assert hint in failures[0], f"{name}: the first hint {failures[0]!r} does not name the mistake ({hint!r})"
+
+
+@pytest.mark.parametrize("name", ["ch16_shapes", "ch16_stage_overhead", "ch16_from_conv_weights", "ch16_read_weights"])
+def test_the_chapters_own_solution_passes_every_public_check(name: str) -> None:
+    assert public_check_failures(NB, name) == []
+
+
+def test_every_exercise_has_at_least_two_planted_mistakes() -> None:
+    from convlib.course.homework import questions
+
+    names = questions(NB)
+    assert len(names) >= 4
+    for name in names:
+        assert sum(1 for n, _, _ in MISTAKES if n == name) >= 2, name
