@@ -79,6 +79,14 @@ def main() -> None:
             f"F.conv2d {conv:.1f} ms; ours/torchvision {ratio:.2f}× (target ≤ {TARGET:g}×){'' if ratio <= TARGET else '  MISSED'}, "
             f"torchvision/F.conv2d {theirs / conv:.1f}×, ours/F.conv2d {ours / conv:.1f}×"
         )
+    if dev.type == "cpu":  # for information: on a loaded machine, threads wait for each other
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        with torch.no_grad():
+            ours, theirs = time_all([lambda: ours_fn(x, offset, w), lambda: theirs_fn(x, offset, w)], dev, args.repeats)
+        torch.set_num_threads(threads)
+        lines.append(f"deform_conv2d forward, 1 thread (for information): ours {ours:.1f} ms, torchvision {theirs:.1f} ms; "
+                     f"ours/torchvision {ours / theirs:.2f}×")
     report = "\n".join(
         [f"# {datetime.datetime.now().isoformat(timespec='seconds')}, median of {args.repeats} runs taken in turn", f"# {setting}", *lines]
     )
