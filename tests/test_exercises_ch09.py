@@ -45,7 +45,7 @@ def depthwise_shift_add(x, weight, padding=0):
             y += weight[:, 0, k - 1 - u, k - 1 - v].view(1, -1, 1, 1) * x[:, :, u:u + h_out, v:v + w_out]
     return y
 """
-SHIFT_ADD_WRONG_CHANNEL_FILTER = """
+SHIFT_ADD_TRANSPOSED = """
 def depthwise_shift_add(x, weight, padding=0):
     k = weight.shape[-1]
     x = F.pad(x, (padding,) * 4)
@@ -63,11 +63,13 @@ MISTAKES = [
     ("ch09_shapes", "weight_shape = (24, 1, 3, 3)\nout_shape = (8, 24, 28, 28)", "channel multiplier"),
     ("ch09_shapes", "weight_shape = (72, 1, 3, 3)\nout_shape = (8, 72, 56, 56)", "stride"),
     ("ch09_shapes", "weight_shape = (72, 1, 3, 3)\nout_shape = (8, 72, 27, 27)", "padding"),
+    ("ch09_shapes", "weight_shape = (72, 1, 3, 3)\nout_shape = (8, 72, 29, 29)", "rounded"),
     ("ch09_shapes", "weight_shape = [72, 1, 3, 3]\nout_shape = (8, 72, 28, 28)", "tuple"),
     # ch09_cost
     ("ch09_cost", "params = 32 * 64 * 25 + 64\nmacs = 28 * 28 * 64 * 25", "standard convolution"),
     ("ch09_cost", "params = 32 * 25 + 32\nmacs = 28 * 28 * 64 * 25", "channel multiplier"),
     ("ch09_cost", "params = 64 * 25\nmacs = 28 * 28 * 64 * 25", "bias"),
+    ("ch09_cost", "params = 64 * 25 + 32\nmacs = 28 * 28 * 64 * 25", "not per input channel"),
     ("ch09_cost", "params = 64 * 25 + 64\nmacs = 28 * 28 * 32 * 25", "channel multiplier"),
     ("ch09_cost", "params = 64 * 25 + 64\nmacs = 28 * 28 * 64 * 32 * 25", "standard convolution"),
     ("ch09_cost", "params = 64 * 25 + 64\nmacs = 24 * 24 * 64 * 25", "padding"),
@@ -76,9 +78,11 @@ MISTAKES = [
     ("ch09_shift_add", SHIFT_ADD_NO_PADDING, "forgot to pad"),
     ("ch09_shift_add", SHIFT_ADD_MIXES_CHANNELS, "mixed channels"),
     ("ch09_shift_add", SHIFT_ADD_FLIPPED, "flipped the kernel"),
-    ("ch09_shift_add", SHIFT_ADD_WRONG_CHANNEL_FILTER, "differ from F.conv2d"),
+    ("ch09_shift_add", SHIFT_ADD_TRANSPOSED, "transposed each filter"),
     # ch09_intensity_figure
     ("ch09_intensity_figure", 'depthwise_3x3 = "A"\nflat = {"A", "C"}', "5×5"),
+    ("ch09_intensity_figure", 'depthwise_3x3 = "D"\nflat = {"A", "C"}', "rise with the channel count"),
+    ("ch09_intensity_figure", 'depthwise_3x3 = "B"\nflat = {"A", "C"}', "rise with the channel count"),
     ("ch09_intensity_figure", 'depthwise_3x3 = "C"\nflat = {"A", "C", "D"}', "climbs with the channel count"),
     ("ch09_intensity_figure", 'depthwise_3x3 = "C"\nflat = {"C"}', "two of the layers are depthwise"),
     ("ch09_intensity_figure", 'depthwise_3x3 = "c"\nflat = {"A", "C"}', "one letter"),

@@ -67,7 +67,9 @@ def depthwise_scene(in_channels: int = 3, kernel_size: int = 3, channel_multipli
             out = ch * m + j
             grids.append(Grid(f"w{out}", x_filter + j * (k + 1), y + (row_h - 2 - k) / 2, k, k, "k", label=f"w{out}"))
             grids.append(Grid(f"y{out}", x_out + j * (o + 1), y + (row_h - 2 - o) / 2, o, o, "o", label=f"y{out}"))
-            links.append(Link(f"x{ch}", padded // 2, padded - 1, f"w{out}", k // 2, 0, "#7a5fb5"))
+            # from just above the channel's top-right corner to just above-left of filter j: the line stays
+            # above every filter of the row (the channel is at least as tall as a filter), so it crosses none
+            links.append(Link(f"x{ch}", -1, padded - 1, f"w{out}", -1, -1, "#7a5fb5"))
             windows.append(Window(f"x{ch}", f"y{out}", o, o, (k, k), (stride, stride)))
     p_dw, p_std = conv_params(c, c_out, k, groups=c, bias=False), conv_params(c, c_out, k, bias=False)
     m_dw, m_std = conv_macs(c, c_out, k, o, groups=c), conv_macs(c, c_out, k, o)
