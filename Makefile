@@ -37,11 +37,15 @@ sources: $(STAMP)
 BOOK_STAMP  := _build/.book-built
 BOOK_INPUTS := $(shell find chapters convlib book -type f -not -path '*/__pycache__/*' -not -path 'book/vendor/*' -not -name '*.pyc' 2>/dev/null) _config.yml _toc.yml pyproject.toml
 
+# After a build that succeeded, Sphinx re-renders only the pages whose sources changed (prepare.py
+# leaves unchanged files untouched); after a failed or missing one it renders everything from a clean
+# site, so a page whose warning failed the last build is never skipped.
 book: vendor sources
-	rm -f $(BOOK_STAMP); mkdir -p _build; touch $(BOOK_STAMP).started
+	@mkdir -p _build; if [ -f $(BOOK_STAMP) ]; then echo incremental; else echo full; fi > _build/.book-mode
+	rm -f $(BOOK_STAMP); touch $(BOOK_STAMP).started
 	$(PY) book/_ext/buildcache.py _build/src --path-output . $(if $(JOBS),--jobs $(JOBS))
-	rm -rf $(SITE)
-	$(VENV)/bin/jupyter-book build _build/src --path-output . --all -W -n --keep-going
+	@if [ "$$(cat _build/.book-mode)" = full ]; then echo "full build"; rm -rf $(SITE) _build/.doctrees; else echo "incremental build"; fi
+	$(VENV)/bin/jupyter-book build _build/src --path-output . $$([ "$$(cat _build/.book-mode)" = full ] && echo --all) -W -n --keep-going
 	mv $(BOOK_STAMP).started $(BOOK_STAMP)
 	@echo "The book is built: open $(CURDIR)/$(SITE)/index.html"
 

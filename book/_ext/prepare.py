@@ -69,32 +69,91 @@ def vendor() -> None:
     print(f"vendor: wrote {VENDOR.relative_to(ROOT)}")
 
 
-def sources(out: pathlib.Path = ROOT / "_build" / "src", only: str | None = None) -> None:
-    """Write the site's source tree; with ``only="02"``, other chapters become title-only stubs."""
-    import jupytext
+def _write(path: pathlib.Path, data: bytes, written: set[pathlib.Path]) -> None:
+    """Write ``data`` unless the file already holds it, so that an unchanged page keeps its time
+    stamp and an incremental Sphinx build skips it."""
+    written.add(path)
+    if path.exists() and path.read_bytes() == data:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def _figures(nb, stem: str, key: str):  # -> nbformat.NotebookNode
+    """``render_exercise_figures`` with its images cached by the code that draws them and ``key``
+    (convlib and the environment): running a chapter's set-up cell is the slow part."""
+    import hashlib
+    import json
+
     import nbformat
 
-    from convlib.course.homework import attachments_to_files, render_exercise_figures, site_version
+    from convlib.course.homework import is_exercise_figure, render_exercise_figures
 
-    if out.exists():
-        shutil.rmtree(out)
-    shutil.copytree(ROOT / "book", out / "book", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy2(ROOT / "_config.yml", out / "_config.yml")
-    shutil.copy2(ROOT / "_toc.yml", out / "_toc.yml")
-    (out / "chapters").mkdir()
+    figures = [c.source for c in nb.cells if is_exercise_figure(c)]
+    if not figures:
+        return nb
+    setup = next(c.source for c in nb.cells if c.cell_type == "code")
+    digest = hashlib.sha256(json.dumps([key, setup, figures]).encode()).hexdigest()[:20]
+    cached = ROOT / "_build" / ".figure-cache" / f"{stem}-{digest}.json"
+    if cached.exists():
+        images = [nbformat.from_dict(c) for c in json.loads(cached.read_text())]
+    else:
+        rendered = render_exercise_figures(nb)
+        images = [rendered.cells[i] for i, c in enumerate(nb.cells) if is_exercise_figure(c)]
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        cached.write_text(json.dumps(images))
+    result = nbformat.from_dict(nb)
+    positions = [i for i, c in enumerate(nb.cells) if is_exercise_figure(c)]
+    for position, image in zip(positions, images):
+        result.cells[position] = image
+    return result
+
+
+def sources(out: pathlib.Path = ROOT / "_build" / "src", only: str | None = None) -> None:
+    """Write the site's source tree; with ``only="02"``, other chapters become title-only stubs.
+
+    Files whose content is unchanged are left alone and files no longer produced are removed,
+    so that Sphinx's incremental build re-renders only the pages that changed.
+    """
+    import jupytext
+    import nbformat
+    from buildcache import KEY, inputs_hash
+
+    from convlib.course.homework import attachments_to_files, site_version
+
+    key = inputs_hash(ROOT)
+    written: set[pathlib.Path] = set()
+    for path in sorted((ROOT / "book").rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            _write(out / path.relative_to(ROOT), path.read_bytes(), written)
+    for name in ("_config.yml", "_toc.yml"):
+        _write(out / name, (ROOT / name).read_bytes(), written)
     for chapter in sorted((ROOT / "chapters").glob("[0-9][0-9]-*.md")):
         nb = jupytext.read(chapter)
         if only and not chapter.stem.startswith(only):
             # A single-chapter build keeps every page, so links between chapters still resolve,
             # but the other chapters are stubs: their title only, nothing executed.
             title = next((c.source.splitlines()[0] for c in nb.cells if c.cell_type == "markdown" and c.source.startswith("# ")), f"# {chapter.stem}")
-            (out / "chapters" / f"{chapter.stem}.md").write_text(f"{title}\n\n(Not built in this single-chapter build.)\n")
+            _write(out / "chapters" / f"{chapter.stem}.md", f"{title}\n\n(Not built in this single-chapter build.)\n".encode(), written)
             continue
         # exercise figures: only their image reaches the site (the drawing code would give the answer)
-        nb = attachments_to_files(render_exercise_figures(site_version(nb)), out / "chapters" / "figures", chapter.stem)
+        nb = _figures(site_version(nb), chapter.stem, key)
+        figures = out / "chapters" / "figures"
+        nb = attachments_to_files(nb, figures, chapter.stem)
+        written.update(set(figures.glob(f"{chapter.stem}-*")) if figures.exists() else set())
         nb.metadata.pop("jupytext", None)
-        nbformat.write(nb, out / "chapters" / f"{chapter.stem}.ipynb")
-    print(f"sources: wrote {out.relative_to(ROOT)}")
+        for number, cell in enumerate(nb.cells):  # jupytext draws random ids: unchanged pages must stay byte-equal
+            cell["id"] = f"cell-{number}"
+        # the key buildcache.py stamps in, written here so that stamping leaves the file untouched
+        nb.metadata.setdefault("kernelspec", {"name": "python3", "display_name": "Python 3", "language": "python"})[KEY] = key
+        _write(out / "chapters" / f"{chapter.stem}.ipynb", nbformat.writes(nb).encode(), written)
+    if out.exists():
+        for path in sorted(out.rglob("*"), reverse=True):
+            if path.is_file() and path not in written:
+                path.unlink()
+            elif path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+    print(f"sources: wrote {out}")
 
 
 if __name__ == "__main__":

@@ -302,8 +302,9 @@ def attachments_to_files(nb: nbformat.NotebookNode, folder: pathlib.Path, prefix
             continue
         folder.mkdir(parents=True, exist_ok=True)
         for name, data in attachments.items():
-            target = folder / f"{prefix}-{name}"
-            target.write_bytes(base64.b64decode(data["image/png"]))
+            target, image = folder / f"{prefix}-{name}", base64.b64decode(data["image/png"])
+            if not target.exists() or target.read_bytes() != image:  # unchanged: keep its time stamp
+                target.write_bytes(image)
             cell.source = cell.source.replace(f"attachment:{name}", f"{folder.name}/{target.name}")
         del cell["attachments"]
     return result
