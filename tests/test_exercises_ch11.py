@@ -35,6 +35,9 @@ PLANTED = {
         ("weight_shape = (12, 6, 3, 3)\nbias_shape = (48,)", "one filter per output channel"),
         ("weight_shape = (48, 6, 3, 3)\nbias_shape = (12,)", "bias is not divided by groups"),
         ("weight_shape = (48, 6, 1, 1)\nbias_shape = (48,)", "kernel is still 3×3"),
+        ("weight_shape = (24, 12, 3, 3)\nbias_shape = (48,)", "output channels first"),
+        ("weight_shape = (48, 6, 3, 3)\nbias_shape = (24,)", "not per input channel"),
+        ("weight_shape = (48, 12, 3, 3)\nbias_shape = (48,)", "inputs of one group"),
     ],
     "ch11_layer_cost": [
         ("params = 256 * 128 * 9 + 256\nmacs = 28 * 28 * 256 * 16 * 9", "forgot to divide by groups"),
@@ -44,6 +47,9 @@ PLANTED = {
         ("params = 256 * 16 * 9 + 256\nmacs = 28 * 28 * 256 * 128 * 9", "forgot to divide the multiply-adds by groups"),
         ("params = 256 * 16 * 9 + 256\nmacs = 26 * 26 * 256 * 16 * 9", "padding=1 keeps the output 28×28"),
         ("params = 256 * 16 * 9 + 256\nmacs = 28 * 28 * (256 * 16 * 9 + 256)", "the bias adds, it does not multiply"),
+        ("params = 256 * 16 * 9 + 256\nmacs = 2 * 28 * 28 * 256 * 16 * 9", "a multiply-add counts once"),
+        ("params = 256 * 16 * 9 + 256\nmacs = 28 * 28 * 256 * 16", "factor k·k = 9"),
+        ("params = 256 * 16 * 9 + 256\nmacs = 28 * 28 * 256 * 16 * 3", "factor k·k = 9"),
     ],
     "ch11_grouped_conv": [
         (_GOOD_CONV.replace("zip(xs, ws)", "zip(xs[::-1], ws[::-1])"), "concatenate the groups in order"),
@@ -60,7 +66,11 @@ PLANTED = {
         ("groups = 4\nseen_by_5 = [2, 3]", "you read column 5"),
         ("groups = 4\nseen_by_5 = [7, 8, 9]", "numbered from 0"),
         ("groups = 4\nseen_by_5 = [9, 10, 11]", "row 6"),
-        ("groups = 2\nseen_by_5 = [6, 7, 8]", "your two answers disagree"),
+        ("groups = 2\nseen_by_5 = [6, 7, 8]", "not the height of one"),
+        ("groups = 2\nseen_by_5 = [6, 7, 8, 9, 10, 11]", "not the height of one"),
+        ("groups = 4\nseen_by_5 = [3, 4, 5]", "row 0 is the top row"),
+        ("groups = 4\nseen_by_5 = [6, 7, 8, 9]", "your two answers disagree"),
+        ("groups = 4\nseen_by_5 = [5, 6, 7]", "start at a multiple of in_channels/groups"),
     ],
 }
 
