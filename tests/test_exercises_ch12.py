@@ -48,6 +48,9 @@ CORRECT_SHUFFLE = "shuffle_macs = 8_016_400\n"
     (CORRECT_SHUFFLE + "resnet_macs = 196 * (400 * 100 + 9 * 100 * 100)\n", "factor 2"),      # one 1×1 only
     (CORRECT_SHUFFLE + "resnet_macs = 2 * 400 * 100 + 9 * 100 * 100\n", "h·w"),               # per pixel only
     ("shuffle_macs = 8016400.0\n" + CORRECT_RESNET, "ints"),                                  # a float
+    ("shuffle_macs = 196 * (2 * 400 * 100 // 2 + 9 * 100 // 2)\n" + CORRECT_RESNET, "depthwise 3×3 by g"),  # 9m/g
+    ("shuffle_macs = 784 * (2 * 400 * 100 // 2 + 9 * 100)\n"
+     "resnet_macs = 784 * (2 * 400 * 100 + 9 * 100 * 100)\n", "wrong size"),                 # stage 2's 28×28
 ])
 def test_unit_cost_mistakes_are_named(answer, words):
     _fails_naming("ch12_unit_cost", answer, words)
@@ -74,6 +77,16 @@ def channel_shuffle(x, groups):
     batch, channels, *rest = x.shape
     return x.view(batch, groups, channels // groups, *rest).transpose(1, 2).view(batch, channels, *rest)
 """,
+    "only works on 4-D": """
+def channel_shuffle(x, groups):
+    n, c, h, w = x.shape
+    return x.reshape(n, groups, c // groups, h, w).transpose(1, 2).reshape(n, c, h, w)
+""",
+    "4-D inputs": """
+def channel_shuffle(x, groups):
+    n, c, *rest = x.shape
+    return x.reshape(n, groups, c // groups, *rest).permute(0, 2, 1, 3, 4).reshape(n, c, *rest)
+""",
     "keep the shape": """
 def channel_shuffle(x, groups):
     batch, channels, *rest = x.shape
@@ -87,7 +100,7 @@ def test_channel_shuffle_mistakes_are_named(words):
     _fails_naming("ch12_channel_shuffle", SHUFFLE_WRONG[words], words)
 
 
-FIGURE_RIGHT = {"shuffled_panel": '"B"', "groups_in_a": "3", "seen_in_b": "9"}
+FIGURE_RIGHT = {"shuffled_panel": '"B"', "groups_in_a": "4", "seen_in_b": "16"}
 
 
 def _figure_answer(**wrong: str) -> str:
@@ -96,9 +109,11 @@ def _figure_answer(**wrong: str) -> str:
 
 @pytest.mark.parametrize(("wrong", "words"), [
     ({"shuffled_panel": '"A"'}, "square blocks"),      # mistook the block-diagonal panel for the shuffled one
-    ({"groups_in_a": "4"}, "channels per group"),      # counted the block size n instead of the number of blocks g
-    ({"seen_in_b": "12"}, "does not always reach"),    # assumed a shuffle always mixes everything
-    ({"seen_in_b": "3"}, "groups one output reads"),   # counted groups, not channels
+    ({"groups_in_a": "5"}, "channels per group"),      # counted the block size n instead of the number of blocks g
+    ({"groups_in_a": "20"}, "number of channels"),     # gave C
+    ({"seen_in_b": "20"}, "does not always reach"),    # assumed a shuffle always mixes everything
+    ({"seen_in_b": "4"}, "groups one output reads"),   # counted groups, not channels
+    ({"seen_in_b": "5"}, "panel A"),                   # read panel A's rows
 ])
 def test_reach_figure_mistakes_are_named(wrong, words):
     _fails_naming("ch12_reach_figure", _figure_answer(**wrong), words)

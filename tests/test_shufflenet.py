@@ -107,6 +107,7 @@ def test_connectivity_scene_highlights_what_the_output_sees_and_says_so_in_one_l
     inputs = [ch for ch in scene.grid("in").cells if ch != "."]
     assert inputs.count("k") == 12 and "x" not in inputs
     assert scene.lines[-1] == "output 5 sees 12 of 12 input channels"
+    assert scene.lines[2] == "shuffled positions 4 to 7 hold layer-1 channels 5, 9, 2, 6"
     scene = connectivity_scene(12, 3, "off", 5)
     inputs = [ch for ch in scene.grid("in").cells if ch != "."]
     assert [i for i, ch in enumerate(inputs) if ch == "k"] == [4, 5, 6, 7]
@@ -163,3 +164,12 @@ def test_shuffle_explorer_is_registered_with_at_most_a_thousand_states():
     for control in controls:
         total *= len(control["options"])
     assert total <= 1000
+
+
+def test_connectivity_links_run_between_row_edges_and_names_sit_left_of_the_rows():
+    scene = connectivity_scene(12, 3, True, 5)
+    ends = {name for link in scene.links for name in (link.a, link.b)}
+    assert ends <= {"l2_top", "l1_bottom", "l1_top", "in_bottom"}  # never a row's centre, where its numbers are
+    for name in ("in", "l1", "l2"):
+        label, row = scene.grid(f"{name}_name"), scene.grid(name)
+        assert label.label and label.x + label.cols <= row.x  # the name is left of every link

@@ -17,6 +17,8 @@ __all__ = ["shuffle_scene", "connectivity_scene", "plural"]
 MIN_WIDTH = 18  # cells: the text lines under the drawing need this much room
 ROW_GAP = 5  # rows between two layers of channels, room for the links
 _PATH = "#d94801"  # links from the highlighted output back to what it sees
+LABEL_WIDTH = 4  # cells left of the rows for their names
+_ROW_NAMES = {"in": "input", "l1": "layer 1", "l2": "layer 2"}
 
 
 def plural(count: int, word: str) -> str:
@@ -121,8 +123,9 @@ def _with_gaps(values: list[float], per_group: int) -> list[float]:
 def connectivity_scene(channels: int = 12, groups: int = 3, shuffle: bool | str = True, output: int = 0) -> Scene:
     """What one output channel of two stacked grouped ``1 × 1`` layers sees (chapter 12).
 
-    Three rows of channels, top to bottom: the input, the first grouped layer's
-    output and the second grouped layer's output, each drawn in its groups. The
+    Three rows of channels, top to bottom, named on the left: the input, the first
+    grouped layer's output and the second grouped layer's output, each drawn in its
+    groups. Links run between the rows' edges, clear of the numbers and names. The
     highlighted output channel (green) reads the orange channels of the layer above,
     which read the orange input channels; input channels it never sees are red.
 
@@ -148,28 +151,37 @@ def connectivity_scene(channels: int = 12, groups: int = 3, shuffle: bool | str 
     middle = [perm[p] for p in range(group * n, (group + 1) * n)]
     seen = reachable_inputs(channels, groups, shuffle, output)
     row_width = channels + groups - 1
-    width = max(row_width, MIN_WIDTH)
-    x0 = (width - row_width) // 2
+    width = max(LABEL_WIDTH + row_width + 1, MIN_WIDTH)
+    x0 = LABEL_WIDTH + (width - LABEL_WIDTH - row_width) // 2
     numbers = _row_text([str(c) for c in range(channels)], n)
+    rows = {"in": 0, "l1": ROW_GAP, "l2": 2 * ROW_GAP}
     grids = [
-        Grid("in", x0, 0, 1, row_width, _row_cells(["k" if c in seen else "x" for c in range(channels)], n),
-             label="input channels", text=numbers),
-        Grid("l1", x0, ROW_GAP, 1, row_width, _row_cells(["k" if c in middle else "c" for c in range(channels)], n),
-             label=f"layer 1: grouped 1×1, {plural(groups, 'group')}", text=numbers),
-        Grid("l2", x0, 2 * ROW_GAP, 1, row_width,
-             _row_cells(["o" if c == output else "c" for c in range(channels)], n),
-             label="layer 2: " + ("shuffle, then grouped 1×1" if shuffle else "grouped 1×1, no shuffle"), text=numbers),
+        Grid("in", x0, rows["in"], 1, row_width,
+             _row_cells(["k" if c in seen else "x" for c in range(channels)], n), text=numbers),
+        Grid("l1", x0, rows["l1"], 1, row_width,
+             _row_cells(["k" if c in middle else "c" for c in range(channels)], n), text=numbers),
+        Grid("l2", x0, rows["l2"], 1, row_width,
+             _row_cells(["o" if c == output else "c" for c in range(channels)], n), text=numbers),
     ]
+    for name, y in rows.items():
+        # Invisible anchors: links run from the bottom edge of one row to the top edge of the next,
+        # so they never cross a channel number; the row names sit to the left, clear of every link.
+        grids.append(Grid(f"{name}_top", x0, y - 0.5, 1, row_width, "."))
+        grids.append(Grid(f"{name}_bottom", x0, y + 0.5, 1, row_width, "."))
+        grids.append(Grid(f"{name}_name", 0, y + 1.15, 0, LABEL_WIDTH, "", label=_ROW_NAMES[name]))
     if width > row_width + x0:  # an empty cell at the far right keeps the drawing wide enough for the text
         grids.append(Grid("m", width - 1, 0, 1, 1, "."))
-    links = [Link("l2", 0, _column(output, n), "l1", 0, _column(q, n), _PATH) for q in middle]
+    links = [Link("l2_top", 0, _column(output, n), "l1_bottom", 0, _column(q, n), _PATH) for q in middle]
     for q in middle:
         first = q // n * n
-        links += [Link("l1", 0, _column(q, n), "in", 0, _column(i, n), _PATH) for i in range(first, first + n)]
+        links += [Link("l1_top", 0, _column(q, n), "in_bottom", 0, _column(i, n), _PATH) for i in range(first, first + n)]
     from_groups = len({q // n for q in middle})
     lines = [
         f"{channels} channels in {plural(groups, 'group')} of {n}, shuffle {'on' if shuffle else 'off'}",
         f"output {output} reads {plural(n, 'channel')} of layer 1, from {plural(from_groups, 'group')}",
-        f"output {output} sees {len(seen)} of {channels} input channels",
     ]
+    if shuffle and 1 < groups < channels:
+        lo, hi = group * n, (group + 1) * n - 1
+        lines.append(f"shuffled positions {lo} to {hi} hold layer-1 channels {', '.join(map(str, middle))}")
+    lines.append(f"output {output} sees {len(seen)} of {channels} input channels")
     return Scene(grids=grids, links=links, lines=lines)
