@@ -67,6 +67,8 @@ PLANTED = {
         ("limit_b = 0.0\nkernel_b = 3", "do not fall to 0"),
         # k confused with its area k²
         ("limit_b = 0.11\nkernel_b = 9", "not its area"),
+        # the limit read off curve B but k guessed (or read off another curve)
+        ("limit_b = 0.11\nkernel_b = 5", "disagree"),
     ],
 }
 
