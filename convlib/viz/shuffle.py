@@ -127,7 +127,7 @@ def connectivity_scene(channels: int = 12, groups: int = 3, shuffle: bool | str 
     grouped layer's output and the second grouped layer's output, each drawn in its
     groups. Links run between the rows' edges, clear of the numbers and names. The
     highlighted output channel (green) reads the orange channels of the layer above,
-    which read the orange input channels; input channels it never sees are red.
+    which read the orange input channels; input channels it never sees are pink (light red).
 
     Args:
         channels: ``C``, the channels of every layer.
