@@ -38,6 +38,8 @@ PLANTED = {
         ("weight_shape = (24, 12, 3, 3)\nbias_shape = (48,)", "output channels first"),
         ("weight_shape = (48, 6, 3, 3)\nbias_shape = (24,)", "not per input channel"),
         ("weight_shape = (48, 12, 3, 3)\nbias_shape = (48,)", "inputs of one group"),
+        ("weight_shape = (6, 48, 3, 3)\nbias_shape = (48,)", "output channels come first"),
+        ("weight_shape = (48, 4, 3, 3)\nbias_shape = (48,)", "not the number of groups"),
     ],
     "ch11_layer_cost": [
         ("params = 256 * 128 * 9 + 256\nmacs = 28 * 28 * 256 * 16 * 9", "forgot to divide by groups"),
@@ -50,6 +52,9 @@ PLANTED = {
         ("params = 256 * 16 * 9 + 256\nmacs = 2 * 28 * 28 * 256 * 16 * 9", "a multiply-add counts once"),
         ("params = 256 * 16 * 9 + 256\nmacs = 28 * 28 * 256 * 16", "factor k·k = 9"),
         ("params = 256 * 16 * 9 + 256\nmacs = 28 * 28 * 256 * 16 * 3", "factor k·k = 9"),
+        ("params = 128 * 32 * 9 + 128\nmacs = 28 * 28 * 128 * 32 * 9", "swapped the channel counts"),
+        ("params = 256 * 16 * 9 + 256\nmacs = 28 * 28 * 128 * 16 * 9", "multiply by C_out = 256"),
+        ("params = 256 * 16 * 9 + 256\nmacs = 28 * 28 * 256 * 128 * 9 // 64", "divided by groups twice"),
     ],
     "ch11_grouped_conv": [
         (_GOOD_CONV.replace("zip(xs, ws)", "zip(xs[::-1], ws[::-1])"), "concatenate the groups in order"),
@@ -63,6 +68,7 @@ PLANTED = {
     ],
     "ch11_read_matrix": [
         ("groups = 3\nseen_by_5 = [6, 7, 8]", "count the blocks on the diagonal"),
+        ("groups = 1\nseen_by_5 = list(range(12))", "white cells are zeros"),
         ("groups = 4\nseen_by_5 = [2, 3]", "you read column 5"),
         ("groups = 4\nseen_by_5 = [7, 8, 9]", "numbered from 0"),
         ("groups = 4\nseen_by_5 = [9, 10, 11]", "row 6"),
