@@ -57,6 +57,10 @@ def depthwise_shift_add(x, weight, padding=0):
     return y
 """
 
+SHIFT_ADD_CHANNEL_0_FILTER = SHIFT_ADD_TRANSPOSED.replace("weight[:, 0, v, u].view(1, -1, 1, 1)", "weight[0, 0, u, v]")
+SHIFT_ADD_OVERWRITES = SHIFT_ADD_TRANSPOSED.replace("y += weight[:, 0, v, u]", "y = weight[:, 0, u, v]")
+assert SHIFT_ADD_CHANNEL_0_FILTER != SHIFT_ADD_TRANSPOSED != SHIFT_ADD_OVERWRITES
+
 MISTAKES = [
     # ch09_shapes
     ("ch09_shapes", "weight_shape = (72, 24, 3, 3)\nout_shape = (8, 72, 28, 28)", "standard convolution"),
@@ -64,6 +68,9 @@ MISTAKES = [
     ("ch09_shapes", "weight_shape = (72, 1, 3, 3)\nout_shape = (8, 72, 56, 56)", "stride"),
     ("ch09_shapes", "weight_shape = (72, 1, 3, 3)\nout_shape = (8, 72, 27, 27)", "padding"),
     ("ch09_shapes", "weight_shape = (72, 1, 3, 3)\nout_shape = (8, 72, 29, 29)", "rounded"),
+    ("ch09_shapes", "weight_shape = (72, 3, 3, 3)\nout_shape = (8, 72, 28, 28)", "not the channel multiplier"),
+    ("ch09_shapes", "weight_shape = (1, 72, 3, 3)\nout_shape = (8, 72, 28, 28)", "comes first"),
+    ("ch09_shapes", "weight_shape = (72, 1, 3, 3)\nout_shape = (8, 28, 28, 72)", "not last"),
     ("ch09_shapes", "weight_shape = [72, 1, 3, 3]\nout_shape = (8, 72, 28, 28)", "tuple"),
     # ch09_cost
     ("ch09_cost", "params = 32 * 64 * 25 + 64\nmacs = 28 * 28 * 64 * 25", "standard convolution"),
@@ -74,16 +81,23 @@ MISTAKES = [
     ("ch09_cost", "params = 64 * 25 + 64\nmacs = 28 * 28 * 64 * 32 * 25", "standard convolution"),
     ("ch09_cost", "params = 64 * 25 + 64\nmacs = 24 * 24 * 64 * 25", "padding"),
     ("ch09_cost", "params = 64 * 25 + 64\nmacs = 28 * 28 * 64 * 25 + 28 * 28 * 64", "bias additions"),
+    ("ch09_cost", "params = 64 * 25 + 64\nmacs = 2 * 28 * 28 * 64 * 25", "as two operations"),
+    ("ch09_cost", "params = 64 * 25 + 64\nmacs = 27 * 27 * 64 * 25", "off by one"),
+    ("ch09_cost", "params = 64 * 25 + 64\nmacs = 14 * 14 * 64 * 25", "stride is 1"),
     # ch09_shift_add
     ("ch09_shift_add", SHIFT_ADD_NO_PADDING, "forgot to pad"),
     ("ch09_shift_add", SHIFT_ADD_MIXES_CHANNELS, "mixed channels"),
     ("ch09_shift_add", SHIFT_ADD_FLIPPED, "flipped the kernel"),
     ("ch09_shift_add", SHIFT_ADD_TRANSPOSED, "transposed each filter"),
+    ("ch09_shift_add", SHIFT_ADD_CHANNEL_0_FILTER, "channel 0's filter"),
+    ("ch09_shift_add", SHIFT_ADD_OVERWRITES, "only the last tap"),
     # ch09_intensity_figure
     ("ch09_intensity_figure", 'depthwise_3x3 = "A"\nflat = {"A", "C"}', "5×5"),
     ("ch09_intensity_figure", 'depthwise_3x3 = "D"\nflat = {"A", "C"}', "rise with the channel count"),
     ("ch09_intensity_figure", 'depthwise_3x3 = "B"\nflat = {"A", "C"}', "rise with the channel count"),
     ("ch09_intensity_figure", 'depthwise_3x3 = "C"\nflat = {"A", "C", "D"}', "climbs with the channel count"),
+    ("ch09_intensity_figure", 'depthwise_3x3 = "C"\nflat = {"A", "B"}', "B bends over"),
+    ("ch09_intensity_figure", 'depthwise_3x3 = "C"\nflat = {"B", "C"}', "B bends over"),
     ("ch09_intensity_figure", 'depthwise_3x3 = "C"\nflat = {"C"}', "two of the layers are depthwise"),
     ("ch09_intensity_figure", 'depthwise_3x3 = "c"\nflat = {"A", "C"}', "one letter"),
 ]
