@@ -11,7 +11,7 @@ from convlib.course.homework import public_check_failures
 
 CHAPTER = pathlib.Path(__file__).resolve().parents[1] / "chapters" / "12-shuffle.md"
 NB = jupytext.read(CHAPTER)
-QUESTIONS = ["ch12_shuffle_order", "ch12_unit_cost", "ch12_channel_shuffle", "ch12_reach_figure"]
+QUESTIONS = ["ch12_shuffle_order", "ch12_unit_cost", "ch12_shuffle_weight", "ch12_reach_figure"]
 
 
 @pytest.mark.parametrize("name", QUESTIONS)
@@ -56,48 +56,43 @@ def test_unit_cost_mistakes_are_named(answer, words):
     _fails_naming("ch12_unit_cost", answer, words)
 
 
-SHUFFLE_WRONG = {
-    "(N, n, g, *)": """
-def channel_shuffle(x, groups):
-    batch, channels, *rest = x.shape
-    return x.reshape(batch, channels // groups, groups, *rest).transpose(1, 2).reshape(batch, channels, *rest)
+WEIGHT_WRONG = {
+    "inverse permutation": """
+def shuffle_weight(channels, groups):  # the transpose of the right matrix: row p holds its 1 where channel p lands
+    order = torch.arange(channels).reshape(groups, channels // groups).T.flatten()
+    return torch.eye(channels)[order].T.reshape(channels, channels, 1, 1)
 """,
-    "unchanged": """
-def channel_shuffle(x, groups):
-    batch, channels, *rest = x.shape
-    return x.reshape(batch, groups, channels // groups, *rest).reshape(batch, channels, *rest)
+    "undoes the shuffle": """
+def shuffle_weight(channels, groups):  # reshaped to (n, g) instead of (g, n): the same inverse, reached another way
+    order = torch.arange(channels).reshape(channels // groups, groups).T.flatten()
+    return torch.eye(channels)[order].reshape(channels, channels, 1, 1)
 """,
-    "wrong axes": """
-def channel_shuffle(x, groups):
-    batch, channels, *rest = x.shape
-    return x.reshape(batch, groups, channels // groups, *rest).transpose(3, 4).reshape(batch, channels, *rest)
+    "4-D": """
+def shuffle_weight(channels, groups):  # the (C, C) matrix without the 1×1 kernel axes
+    order = torch.arange(channels).reshape(groups, channels // groups).T.flatten()
+    return torch.eye(channels)[order]
 """,
-    "not contiguous": """
-def channel_shuffle(x, groups):
-    batch, channels, *rest = x.shape
-    return x.view(batch, groups, channels // groups, *rest).transpose(1, 2).view(batch, channels, *rest)
+    "identity": """
+def shuffle_weight(channels, groups):  # no shuffle at all
+    return torch.eye(channels).reshape(channels, channels, 1, 1)
 """,
-    "only works on 4-D": """
-def channel_shuffle(x, groups):
-    n, c, h, w = x.shape
-    return x.reshape(n, groups, c // groups, h, w).transpose(1, 2).reshape(n, c, h, w)
+    "float32": """
+def shuffle_weight(channels, groups):  # built in NumPy's float64
+    import numpy as np
+    order = np.arange(channels).reshape(groups, channels // groups).T.flatten()
+    return torch.from_numpy(np.eye(channels)[order].reshape(channels, channels, 1, 1))
 """,
-    "4-D inputs": """
-def channel_shuffle(x, groups):
-    n, c, *rest = x.shape
-    return x.reshape(n, groups, c // groups, *rest).permute(0, 2, 1, 3, 4).reshape(n, c, *rest)
-""",
-    "keep the shape": """
-def channel_shuffle(x, groups):
-    batch, channels, *rest = x.shape
-    return x.reshape(batch, groups, channels // groups, *rest).transpose(1, 2)
+    "mixes none": """
+def shuffle_weight(channels, groups):  # a grouped averaging, not a copy
+    return torch.block_diag(*[torch.ones(channels // groups, channels // groups)] * groups).reshape(
+        channels, channels, 1, 1) / (channels // groups)
 """,
 }
 
 
-@pytest.mark.parametrize("words", sorted(SHUFFLE_WRONG))
-def test_channel_shuffle_mistakes_are_named(words):
-    _fails_naming("ch12_channel_shuffle", SHUFFLE_WRONG[words], words)
+@pytest.mark.parametrize("words", sorted(WEIGHT_WRONG))
+def test_shuffle_weight_mistakes_are_named(words):
+    _fails_naming("ch12_shuffle_weight", WEIGHT_WRONG[words], words)
 
 
 FIGURE_RIGHT = {"shuffled_panel": '"B"', "groups_in_a": "4", "seen_in_b": "16"}
