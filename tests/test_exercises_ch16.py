@@ -35,22 +35,32 @@ MISTAKES = [
     ("ch16_shapes", SHAPES.format((8, 512), 512 * 16, (8, 512, 28, 28)), "multiplied by r"),
     ("ch16_shapes", SHAPES.format((8, 512), 16, (8, 512, 28, 28)), "reduction ratio, not the width"),
     ("ch16_shapes", SHAPES.format((8, 512), 32, (8, 512, 1, 1)), "rescaled feature map"),
+    ("ch16_shapes", SHAPES.format((8, 32), 32, (8, 512, 28, 28)), "hidden layer's output"),
+    ("ch16_shapes", SHAPES.format((8, 512, 1, 1), 32, (8, 512, 28, 28)), "without its two 1×1 axes"),
     # ch16_stage_overhead
     ("ch16_stage_overhead", COST.format("6 * 2 * 1024 * 64", "6 * 2 * 1024 * 64"), "forgot the biases"),
     ("ch16_stage_overhead", COST.format("6 * (1024 * 64 + 64 + 1024)", "6 * 2 * 1024 * 64"), "C²/r counts one layer"),
     ("ch16_stage_overhead", COST.format("2 * 1024 * 64 + 64 + 1024", "6 * 2 * 1024 * 64"), "the stage has 6"),
     ("ch16_stage_overhead", COST.format("6 * (2 * 1024 * 64 + 64 + 1024)", "6 * 2 * 1024 * 64 * 14 * 14"), "not at every pixel"),
     ("ch16_stage_overhead", COST.format("6 * (2 * 1024 * 64 + 64 + 1024)", "6 * 1024 * 64"), "C²/r is one layer"),
+    ("ch16_stage_overhead", COST.format("6 * (2 * 1024 * 64 + 1024)", "6 * 2 * 1024 * 64"), "one layer's biases only"),
+    ("ch16_stage_overhead", COST.format("6 * (2 * 1024 * 64 + 64 + 1024)", "6 * (2 * 1024 * 64 + 64 + 1024)"),
+     "biases as multiply-adds"),
+    ("ch16_stage_overhead", COST.format("6 * (2 * 1024 * 64 + 64 + 1024)", "6 * (2 * 1024 * 64 + 1024 * 14 * 14)"),
+     "squeeze or the rescaling"),
     # ch16_from_conv_weights
     ("ch16_from_conv_weights", _se(pool="x.amax(dim=(2, 3))"), "max pooling"),
     ("ch16_from_conv_weights", _se(gate="torch.softmax({}, dim=1)"), "softmax"),
     ("ch16_from_conv_weights", _se(act=""), "ReLU"),
     ("ch16_from_conv_weights", _se(scale="x * torch.sigmoid(x.mean(dim=1, keepdim=True))"), "pixel by pixel"),
     ("ch16_from_conv_weights", _se(scale="s[:, :, None, None]"), "rescaled feature map"),
+    ("ch16_from_conv_weights", _se(scale="x * s"), "reshape s from (N, C) to (N, C, 1, 1)"),
+    ("ch16_from_conv_weights", _se().replace(" + b1", "").replace(" + b2", ""), "left out the biases"),
     # ch16_read_weights
     ("ch16_read_weights", READ.format("B", "E"), "already dark before"),
     ("ch16_read_weights", READ.format("A", "D"), "lost a good part"),
     ("ch16_read_weights", READ.format("A", "A"), "cannot be both"),
+    ("ch16_read_weights", READ.format("A", "B"), "visibly darker"),
 ]
 
 
