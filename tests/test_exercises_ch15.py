@@ -41,6 +41,16 @@ def bilinear(image, y, x):
         total += share * float(image[min(max(yy, 0), H - 1), min(max(xx, 0), W - 1)])
     return total
 """
+BILINEAR_TRUNCATED = """
+def bilinear(image, y, x):
+    H, W = image.shape
+    y0, x0 = int(y), int(x)
+    total = 0.0
+    for yy, xx in [(y0, x0), (y0, x0 + 1), (y0 + 1, x0), (y0 + 1, x0 + 1)]:
+        if 0 <= yy < H and 0 <= xx < W:
+            total += (1 - abs(y - yy)) * (1 - abs(x - xx)) * float(image[yy, xx])
+    return total
+"""
 BILINEAR_WEIGHTS_FLIPPED = """
 def bilinear(image, y, x):
     H, W = image.shape
@@ -55,25 +65,30 @@ def bilinear(image, y, x):
 
 MISTAKES = [
     # ch15_shapes
-    ("ch15_shapes", SHAPE.format(10, 5, (2, 24, 16, 16)), "2·K = 10"),
+    ("ch15_shapes", SHAPE.format(10, 5, (2, 24, 16, 16)), "2·k = 10"),
     ("ch15_shapes", SHAPE.format(25, 25, (2, 24, 16, 16)), "two offset numbers"),
     ("ch15_shapes", SHAPE.format(50, 50, (2, 24, 16, 16)), "one number per tap"),
     ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 32, 32)), "stride"),
     ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 14, 14)), "padding"),
+    ("ch15_shapes", SHAPE.format(18, 9, (2, 24, 16, 16)), "this kernel is 5×5"),
+    ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 17, 17)), "rounded down"),
     # ch15_predictor_cost
     ("ch15_predictor_cost", COST.format("256 * 9 * 18 + 18", "18 * 256 * 9 * 14 * 14"), "mask logits"),
-    ("ch15_predictor_cost", COST.format("256 * 9 * 9 + 9", "9 * 256 * 9 * 14 * 14"), "3·K² = 27"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 9 + 9", "9 * 256 * 9 * 14 * 14"), "3·k² = 27"),
     ("ch15_predictor_cost", COST.format("256 * 9 * 27", "27 * 256 * 9 * 14 * 14"), "bias"),
     ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 27", "27 * 256 * 9"), "14×14 output"),
     ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 27", "27 * 256 * 9 * 28 * 28"), "input size"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 27", "2 * 27 * 256 * 9 * 14 * 14"), "FLOPs"),
     # ch15_bilinear_sample
     ("ch15_bilinear_sample", BILINEAR_SWAPPED, "swap y and x"),
     ("ch15_bilinear_sample", BILINEAR_ROUNDED, "rounded"),
     ("ch15_bilinear_sample", BILINEAR_CLAMPED, "clamping"),
     ("ch15_bilinear_sample", BILINEAR_WEIGHTS_FLIPPED, "flip the weights"),
+    ("ch15_bilinear_sample", BILINEAR_TRUNCATED, "math.floor"),
     # ch15_read_the_samples
     ("ch15_read_the_samples", 'grown = "B"\nshrunk = "D"\nshifted = "C"', "filled circles are the deformed samples"),
     ("ch15_read_the_samples", 'grown = "D"\nshrunk = "B"\nshifted = "A"', "same vector"),
+    ("ch15_read_the_samples", 'grown = "A"\nshrunk = "B"\nshifted = "C"', "rotation"),
     ("ch15_read_the_samples", 'grown = "D"\nshrunk = "D"\nshifted = "C"', "three different letters"),
 ]
 
