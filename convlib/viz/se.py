@@ -55,7 +55,8 @@ def se_scene(channels: int = 16, reduction: int = 4, size: int = 14) -> Scene:
         row("z", 4, n, "c", f"squeeze, average pool: z ({_drawn(channels)})"),
         row("h", 7, m, "k", f"FC + ReLU: {_drawn(hidden)} hidden"),
         row("s", 10, n, "c", f"FC + sigmoid: s ({_drawn(channels)})", values=[float(v) for v in s], vmax=1.0),
-        row("out", 13, n, "o", f"scale: U·s, {channels}×{size}×{size}"),
+        row("out", 13, n, "o", f"scale: U·s, {channels}×{size}×{size} (shaded by s)",
+            values=[float(v) for v in s], vmax=1.0),
         Grid("frame", 0, 13, 1, MAX_DRAWN, "."),  # keeps the drawing 16 cells wide
     ]
     p = se_params(channels, reduction)
