@@ -14,19 +14,19 @@ NB = jupytext.read(CHAPTER_PATH)
 
 QUESTIONS = ["ch11_weight_shape", "ch11_layer_cost", "ch11_grouped_conv", "ch11_read_matrix"]
 
-_GOOD_CONV = '''
-def my_grouped_conv2d(x, weight, bias=None, groups=1):
-    c_in, c_out = x.shape[1], weight.shape[0]
-    if c_in % groups or c_out % groups:
-        raise ValueError("groups must divide the channels")
-    xs, ws = x.chunk(groups, dim=1), weight.chunk(groups, dim=0)
-    y = torch.cat([F.conv2d(a, b) for a, b in zip(xs, ws)], dim=1)
-    return y if bias is None else y + bias.view(1, -1, 1, 1)
+_GOOD_DENSE = '''
+def ungrouped_weight(weight, groups, in_channels):
+    c_out, per_in = weight.shape[0], weight.shape[1]
+    per_out = c_out // groups
+    dense = torch.zeros(c_out, in_channels, *weight.shape[2:], dtype=weight.dtype)
+    for i in range(groups):
+        dense[i * per_out:(i + 1) * per_out, i * per_in:(i + 1) * per_in] = weight[i * per_out:(i + 1) * per_out]
+    return dense
 '''
 
 
-def _conv(body: str) -> str:
-    return "def my_grouped_conv2d(x, weight, bias=None, groups=1):\n" + body
+def _dense(body: str) -> str:
+    return "def ungrouped_weight(weight, groups, in_channels):\n" + body
 
 
 PLANTED = {
@@ -57,14 +57,20 @@ PLANTED = {
         ("params = 256 * 16 * 9 + 256\nmacs = 28 * 28 * 256 * 128 * 9 // 64", "divided by groups twice"),
     ],
     "ch11_grouped_conv": [
-        (_GOOD_CONV.replace("zip(xs, ws)", "zip(xs[::-1], ws[::-1])"), "concatenate the groups in order"),
-        (_GOOD_CONV.replace("xs, ws = x.chunk(groups, dim=1), weight.chunk(groups, dim=0)",
-                            "xs = [x[:, j::groups] for j in range(groups)]\n    ws = weight.chunk(groups, dim=0)"),
-         "consecutive channels"),
-        (_GOOD_CONV.replace("return y if bias is None else y + bias.view(1, -1, 1, 1)", "return y"), "forgot to add the bias"),
-        (_GOOD_CONV.replace('        raise ValueError("groups must divide the channels")', "        pass"), "raise ValueError"),
-        (_GOOD_CONV.replace("weight.chunk(groups, dim=0)", "weight.chunk(groups, dim=1)"), "split x along dim 1"),
-        (_conv("    return torch.cat([F.conv2d(a, weight) for a in x.chunk(groups, dim=1)], dim=1)\n"), "only its own filters"),
+        (_GOOD_DENSE.replace("= weight[i * per_out:(i + 1) * per_out]",
+                             "= weight[(groups - 1 - i) * per_out:(groups - i) * per_out]"), "reverse order"),
+        (_GOOD_DENSE.replace("per_out = c_out // groups", "per_out = per_in"), "not one block size for both"),
+        (_GOOD_DENSE.replace("i * per_in:(i + 1) * per_in", "i * per_out:(i + 1) * per_out"),
+         "different block size on each axis"),
+        (_GOOD_DENSE.replace("torch.zeros", "torch.empty"), "torch.empty does not clear it"),
+        (_GOOD_DENSE.replace("i * per_in:(i + 1) * per_in", "0:per_in"), "not along one axis only"),
+        (_GOOD_DENSE.replace("return dense", "return dense.transpose(0, 1)"), "not (C_in, C_out, k, k)"),
+        (_dense("    return torch.cat(weight.chunk(groups, dim=0), dim=1)\n"), "should be (C_out, C_in, k, k)"),
+        (_dense("    return block_diagonal_weight(weight, groups).view(weight.shape[0], in_channels, *weight.shape[2:])\n"),
+         "block_diagonal_weight is not allowed"),
+        (_dense("    from convlib.grouped import block_diagonal_weight as bd\n"
+                "    return bd(weight, groups).view(weight.shape[0], in_channels, *weight.shape[2:])\n"),
+         "block_diagonal_weight is not allowed"),
     ],
     "ch11_read_matrix": [
         ("groups = 3\nseen_by_5 = [6, 7, 8]", "count the blocks on the diagonal"),
