@@ -51,6 +51,7 @@ MISTAKES = [
     ("ch04_shape", "shape = (8, 16, 14, 14)", "second layer"),
     ("ch04_shape", "shape = (8, 128, 7, 7)", "stride 1"),
     ("ch04_shape", "shape = [8, 128, 14, 14]", "tuple"),
+    ("ch04_shape", "shape = (8, 128, 13, 13)", "off by one"),
     # ch04_cost
     ("ch04_cost", "params = 128 * 32\nmacs_per_pixel = 128 * 32\nmacs = 14 * 14 * 128 * 32", "bias"),
     ("ch04_cost", "params = 128 * 32 + 1\nmacs_per_pixel = 128 * 32\nmacs = 14 * 14 * 128 * 32", "one bias per output channel"),
@@ -60,6 +61,9 @@ MISTAKES = [
     ("ch04_cost", "params = 128 * 32 + 32\nmacs_per_pixel = 128 * 32\nmacs = 14 * 14 * 128 * 32 * 9", "9"),
     ("ch04_cost", "params = 128 * 32 + 32\nmacs_per_pixel = 128 * 32 + 32\nmacs = 14 * 14 * (128 * 32 + 32)", "bias additions"),
     ("ch04_cost", "params = 128 * 32 + 32\nmacs_per_pixel = 128\nmacs = 14 * 14 * 128", "32 output channels"),
+    ("ch04_cost", "params = 128 * 32 + 128\nmacs_per_pixel = 128 * 32\nmacs = 14 * 14 * 128 * 32", "not one per input channel"),
+    ("ch04_cost", "params = 128 * 32 + 32\nmacs_per_pixel = 128 * 32\nmacs = 7 * 7 * 128 * 32", "14 × 14"),
+    ("ch04_cost", "params = 128 * 32 + 32\nmacs_per_pixel = 128 * 32\nmacs = 14 * 14 * 128 * 32 + 32", "14 × 14"),
     # ch04_merge
     ("ch04_merge", MERGE_ORDER_SWAPPED, "W2 @ W1"),
     ("ch04_merge", MERGE_FIRST_BIAS_FORGOTTEN, "first layer's bias"),

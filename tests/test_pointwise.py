@@ -146,6 +146,17 @@ def test_scene_draws_the_weight_matrix_and_one_pixel_vector_in_and_out():
     assert any("multiply-adds: 12 per output pixel" in line for line in scene.lines)  # C_in·C_out
 
 
+def test_grouped_scene_leaves_the_unstored_weights_blank_and_writes_only_stored_products():
+    scene = pointwise_scene(in_channels=6, out_channels=6, stride=1, size=4, groups=3)
+    weight = scene.grid("weight")
+    stored = [letter != "." for letter in weight.cells]
+    assert sum(stored) == 12  # 6 output channels × 2 input channels per group
+    assert all(stored[r * 6 + c] == (r // 2 == c // 2) for r in range(6) for c in range(6))
+    assert all(text == "" for text, s in zip(weight.text, stored) if not s)
+    first_row = next(line for line in scene.lines if line.startswith("y = W x + b"))
+    assert first_row.count("·") == 2  # row 0 reads only its group's two input channels
+
+
 def test_scene_output_size_follows_the_stride_and_plurals_are_right():
     scene = pointwise_scene(in_channels=1, out_channels=1, stride=2, size=5)
     assert scene.grid("output").rows == 3 and scene.grid("output").cols == 3

@@ -47,11 +47,12 @@ def pointwise_scene(in_channels: int = 3, out_channels: int = 4, stride: int = 1
     """A 1×1 convolution at one pixel: ``y = W x + b`` with numbers (chapter 04).
 
     Left: the input's ``size × size`` pixels (every one has ``C_in`` channels); the
-    highlighted pixel is the one the matrix is applied to, crossed-out pixels are
+    highlighted pixel is the one the matrix is applied to, pink pixels are
     skipped by the stride. Middle: that pixel's channel vector ``x`` (a row above the
     matrix, one entry per column of ``W``), the ``C_out × C_in`` weights ``W``, the bias
     ``b`` and the output vector ``y``: ``y[o]`` is row ``o`` of ``W`` times ``x``, plus
-    ``b[o]``. Right: the output's pixels, with the pixel ``y`` is written to.
+    ``b[o]``. With ``groups > 1`` the weights outside the diagonal blocks, zeros that
+    are not stored, are left blank. Right: the output's pixels, with the pixel ``y`` is written to.
 
     Args:
         in_channels: ``C_in``, 1 to 6.
@@ -72,6 +73,12 @@ def pointwise_scene(in_channels: int = 3, out_channels: int = 4, stride: int = 1
     src = (row * stride, col * stride)
     x, w, b = example_numbers(in_channels, out_channels, groups)
     y = w @ x + b  # (C_out,)
+    # with groups > 1, weights outside the diagonal blocks are not stored: leave those cells blank
+    o_group = torch.arange(out_channels) // (out_channels // groups)  # (C_out,)
+    c_group = torch.arange(in_channels) // (in_channels // groups)  # (C_in,)
+    stored = o_group[:, None] == c_group[None, :]  # (C_out, C_in)
+    w_cells = "".join("i" if s else "." for s in stored.flatten().tolist())
+    w_text = [str(int(v)) if s else "" for v, s in zip(w.flatten().tolist(), stored.flatten().tolist())]
 
     read = {(r * stride, c * stride) for r in range(out) for c in range(out)}
     cells = "".join("k" if (r, c) == src else ("i" if (r, c) in read else "x") for r in range(size) for c in range(size))
@@ -84,22 +91,22 @@ def pointwise_scene(in_channels: int = 3, out_channels: int = 4, stride: int = 1
         Grid("input", 0, top, size, size, cells, label=f"input {size}×{size}"),
         Grid("pixel_in", x0, 1, 1, in_channels, "c", label=f"x at {src}",
              text=[str(int(v)) for v in x]),
-        Grid("weight", x0, top, out_channels, in_channels, "i", label="W", values=[float(v) for v in w.flatten()], vmax=vmax,
-             text=[str(int(v)) for v in w.flatten()]),
+        Grid("weight", x0, top, out_channels, in_channels, w_cells, label="W", values=[float(v) for v in w.flatten()],
+             vmax=vmax, text=w_text),
         Grid("bias", x0 + in_channels + 1, top, out_channels, 1, "c", label="b", text=[str(int(v)) for v in b]),
         Grid("pixel_out", x0 + in_channels + 3, top, out_channels, 1, "o", label="y", text=[str(int(v)) for v in y]),
         Grid("output", x0 + in_channels + 3 + 1 + GAP, top, out, out, out_cells, label=f"output {out}×{out}"),
     ]
     weights = conv_params(in_channels, out_channels, 1, groups=groups, bias=False)
     per_pixel = conv_macs(in_channels, out_channels, 1, 1, groups=groups)
-    first = " + ".join(f"({int(a)})·({int(v)})" for a, v in zip(w[0], x))
+    first = " + ".join(f"({int(a)})·({int(v)})" for a, v, s in zip(w[0], x, stored[0]) if s)
     lines = [
         f"input {_plural(in_channels, 'channel')} → output {_plural(out_channels, 'channel')}; "
         f"stride {stride}: output pixel {(row, col)} reads input pixel {src}",
         f"y = W x + b; first row: y[0] = {first} + ({int(b[0])}) = {int(y[0])}",
         f"parameters: {out_channels}·{in_channels // groups} weights + {_plural(out_channels, 'bias')} "
         f"= {_plural(weights + out_channels, 'parameter')}"
-        + (f" (groups {groups}: W is block-diagonal; its zeros are not stored)" if groups > 1 else ""),
+        + (f" (groups {groups}: blank cells of W are zeros, not stored)" if groups > 1 else ""),
         f"multiply-adds: {per_pixel} per output pixel × {out * out} output pixels = {per_pixel * out * out}",
     ]
     return Scene(grids=grids, lines=lines)
