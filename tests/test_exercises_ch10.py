@@ -29,6 +29,12 @@ PLANTED = {
         ("depthwise_weight_shape = (32, 1, 3, 3)\noutput_shape = (8, 64, 27, 27)", "padding"),
         # the pointwise layer's channels ignored
         ("depthwise_weight_shape = (32, 1, 3, 3)\noutput_shape = (8, 32, 28, 28)", "1×1"),
+        # the output size rounded up
+        ("depthwise_weight_shape = (32, 1, 3, 3)\noutput_shape = (8, 64, 29, 29)", "rounded up"),
+        # channels last (NHWC)
+        ("depthwise_weight_shape = (32, 1, 3, 3)\noutput_shape = (8, 28, 28, 64)", "channels last"),
+        # the stride applied by both layers
+        ("depthwise_weight_shape = (32, 1, 3, 3)\noutput_shape = (8, 64, 14, 14)", "stride twice"),
     ],
     "ch10_block_cost": [
         # all biases forgotten
@@ -41,6 +47,18 @@ PLANTED = {
         ("params = 64 * 9 + 64 + 64 * 128 + 128\nmacs = 28 * 28 * 64 * (9 + 128)", "output size"),
         # the depthwise MACs as K²·C_in·C_out at the output size
         ("params = 64 * 9 + 64 + 64 * 128 + 128\nmacs = 14 * 14 * (9 * 64 * 128 + 64 * 128)", "per input channel"),
+        # the padding forgotten (and the + 1 dropped): 12×12
+        ("params = 64 * 9 + 64 + 64 * 128 + 128\nmacs = 12 * 12 * 64 * (9 + 128)", "padding"),
+        # an off-by-one output: 13×13
+        ("params = 64 * 9 + 64 + 64 * 128 + 128\nmacs = 13 * 13 * 64 * (9 + 128)", "off by one"),
+        # the pointwise step counted at the input size
+        ("params = 64 * 9 + 64 + 64 * 128 + 128\nmacs = 14 * 14 * 64 * 9 + 28 * 28 * 64 * 128", "pointwise step at the input size"),
+        # the depthwise step counted at the input size
+        ("params = 64 * 9 + 64 + 64 * 128 + 128\nmacs = 28 * 28 * 64 * 9 + 14 * 14 * 64 * 128", "depthwise step at the input size"),
+        # FLOPs (2 per multiply-add) instead of multiply-adds
+        ("params = 64 * 9 + 64 + 64 * 128 + 128\nmacs = 2 * 14 * 14 * 64 * (9 + 128)", "FLOPs"),
+        # the bias additions counted
+        ("params = 64 * 9 + 64 + 64 * 128 + 128\nmacs = 14 * 14 * 64 * (9 + 128) + 14 * 14 * (64 + 128)", "bias additions"),
     ],
     "ch10_separable_function": [
         # groups forgotten: F.conv2d refuses the (C_in, 1, k, k) weight
@@ -57,6 +75,20 @@ PLANTED = {
         # padding ignored altogether
         ("def depthwise_separable(x, depthwise_weight, pointwise_weight, padding=0):\n"
          "    return F.conv2d(F.conv2d(x, depthwise_weight, groups=x.shape[1]), pointwise_weight)", "padding"),
+        # the library's answer called instead of writing the two steps
+        ("def depthwise_separable(x, depthwise_weight, pointwise_weight, padding=0):\n"
+         "    return depthwise_separable_conv2d(x, depthwise_weight, pointwise_weight, padding=padding)",
+         "depthwise_separable_conv2d is not allowed"),
+        ("def depthwise_separable(x, depthwise_weight, pointwise_weight, padding=0):\n"
+         "    return convlib.ops.depthwise_separable_conv2d(x, depthwise_weight, pointwise_weight, padding=padding)",
+         "depthwise_separable_conv2d is not allowed"),
+        # the library's module called instead
+        ("def depthwise_separable(x, depthwise_weight, pointwise_weight, padding=0):\n"
+         "    m = DepthwiseSeparableConv2d(x.shape[1], pointwise_weight.shape[0], depthwise_weight.shape[-1], padding=padding, bias=False)\n"
+         "    return m(x)", "depthwise_separable_conv2d is not allowed"),
+        # groups hard-coded to the public case's 4 channels
+        ("def depthwise_separable(x, depthwise_weight, pointwise_weight, padding=0):\n"
+         "    return F.conv2d(F.conv2d(x, depthwise_weight, padding=padding, groups=4), pointwise_weight)", "groups=4"),
     ],
     "ch10_ratio_curves": [
         # the ratio read as 1/k
@@ -69,6 +101,8 @@ PLANTED = {
         ("limit_b = 0.11\nkernel_b = 9", "not its area"),
         # the limit read off curve B but k guessed (or read off another curve)
         ("limit_b = 0.11\nkernel_b = 5", "disagree"),
+        # a reading off by more than the hidden tolerance (0.015) with k = 3
+        ("limit_b = 0.13\nkernel_b = 3", "disagree"),
     ],
 }
 
