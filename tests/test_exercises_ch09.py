@@ -5,9 +5,8 @@ from __future__ import annotations
 import pathlib
 
 import jupytext
-import pytest
 
-from convlib.course.homework import public_check_failures
+from planting import planted_mistake_tests
 
 CHAPTER = pathlib.Path(__file__).resolve().parents[1] / "chapters" / "09-depthwise.md"
 NB = jupytext.read(CHAPTER)
@@ -103,13 +102,6 @@ MISTAKES = [
 ]
 
 
-@pytest.mark.parametrize("name, answer, hint", MISTAKES, ids=[f"{n}-{i}" for i, (n, _, _) in enumerate(MISTAKES)])
-def test_usual_mistake_fails_the_public_checks_with_a_hint_naming_it(name: str, answer: str, hint: str) -> None:
-    failures = public_check_failures(NB, name, answer)
-    assert failures, f"{name}: the wrong answer {answer!r} passes the public checks"
-    assert hint in failures[0], f"{name}: the first hint {failures[0]!r} does not name the mistake ({hint!r})"
-
-
-@pytest.mark.parametrize("name", ["ch09_shapes", "ch09_cost", "ch09_shift_add", "ch09_intensity_figure"])
-def test_the_chapters_own_solution_passes_every_public_check(name: str) -> None:
-    assert public_check_failures(NB, name) == []
+(test_usual_mistake_fails_the_public_checks_with_a_hint_naming_it,
+ test_the_chapters_own_solution_passes_every_public_check,
+ test_every_exercise_has_at_least_two_planted_mistakes) = planted_mistake_tests(NB, MISTAKES)

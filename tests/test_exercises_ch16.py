@@ -5,9 +5,8 @@ from __future__ import annotations
 import pathlib
 
 import jupytext
-import pytest
 
-from convlib.course.homework import public_check_failures
+from planting import planted_mistake_tests
 
 CHAPTER = pathlib.Path(__file__).resolve().parents[1] / "chapters" / "16-squeeze-excitation.md"
 NB = jupytext.read(CHAPTER)
@@ -64,22 +63,6 @@ MISTAKES = [
 ]
 
 
-@pytest.mark.parametrize("name, answer, hint", MISTAKES, ids=[f"{n}-{i}" for i, (n, _, _) in enumerate(MISTAKES)])
-def test_usual_mistake_fails_the_public_checks_with_a_hint_naming_it(name: str, answer: str, hint: str) -> None:
-    failures = public_check_failures(NB, name, answer)
-    assert failures, f"{name}: the wrong answer {answer!r} passes the public checks"
-    assert hint in failures[0], f"{name}: the first hint {failures[0]!r} does not name the mistake ({hint!r})"
-
-
-@pytest.mark.parametrize("name", ["ch16_shapes", "ch16_stage_overhead", "ch16_from_conv_weights", "ch16_read_weights"])
-def test_the_chapters_own_solution_passes_every_public_check(name: str) -> None:
-    assert public_check_failures(NB, name) == []
-
-
-def test_every_exercise_has_at_least_two_planted_mistakes() -> None:
-    from convlib.course.homework import questions
-
-    names = questions(NB)
-    assert len(names) >= 4
-    for name in names:
-        assert sum(1 for n, _, _ in MISTAKES if n == name) >= 2, name
+(test_usual_mistake_fails_the_public_checks_with_a_hint_naming_it,
+ test_the_chapters_own_solution_passes_every_public_check,
+ test_every_exercise_has_at_least_two_planted_mistakes) = planted_mistake_tests(NB, MISTAKES)
