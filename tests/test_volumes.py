@@ -146,13 +146,49 @@ def test_causal_stack_scene_marks_exactly_the_inputs_and_padding_zeros_pytorch_g
         row0 = scene.grid("row0")
         real = {c - lo for c, letter in enumerate(row0.cells) if letter == "k" and 0 <= c - lo < length}
         assert real == _read_inputs(layers, k, dil, pad, t, length), (layers, k, dil, pad, t)
-        says_causal = "none lies after t" in scene.lines[-1]
-        assert says_causal == (max(real) <= t)
+        says_causal = "nothing after t: causal" in scene.lines[-1]
+        assert says_causal == (pad == "causal")
         zeros = {c - lo for c, letter in enumerate(row0.cells) if letter == "x"}
         assert real | zeros == _read_inputs(layers, k, dil, pad, t, length, with_padding=True)
         assert all(not 0 <= z < length for z in zeros)
         pink = sum(g.cells.count("x") for g in scene.grids)
         assert (f"and {pink} padding zero" in scene.lines[-1]) == (pink > 0)
+
+
+def _read_after(layers: int, kernel_size: int, dilation: str, padding: str, position: int, length: int) -> tuple[int, int]:
+    """(inputs, padding zeros) after ``position`` that output ``position`` reads, from PyTorch's gradients.
+
+    Every layer's padded input is kept, so the zeros of hidden layers count too;
+    the zeros right of the sequence stand where future values would be.
+    """
+    pads = [((kernel_size - 1) * d, 0) if padding == "causal" else same_padding(kernel_size, d)
+            for d in causal_dilations(layers, dilation)]
+    h, padded = torch.ones(1, 1, length, requires_grad=True), []
+    x = h
+    for d, (lo, hi) in zip(causal_dilations(layers, dilation), pads):
+        h = F.pad(h, (lo, hi))
+        h.retain_grad()
+        padded.append((h, lo))
+        h = F.conv1d(h, torch.ones(1, 1, kernel_size), dilation=d)  # (1, 1, length)
+    h[0, 0, position].backward()
+    inputs = int((x.grad[0, 0, position + 1:] != 0).sum())
+    zeros = sum(int((p.grad[0, 0, lo + length:] != 0).sum()) for p, lo in padded)
+    return inputs, zeros
+
+
+def test_causal_stack_scene_counts_what_the_output_reads_after_t_padding_zeros_included():
+    # Issue 8: centred padding at t = 15 and t = 12 reads only a hidden layer's right-hand zero;
+    # the text said "causal" while the links reached that zero in the future.
+    for t in (15, 12):
+        line = causal_stack_scene(4, 2, "doubling", "centred", t).lines[-1]
+        assert line.endswith("; 1 zero after t: not causal"), line
+    length = 16
+    for layers, k, dil, pad, t in itertools.product(range(1, 5), [2, 3], ["doubling", "none"], ["causal", "centred"], range(length)):
+        line = causal_stack_scene(layers, k, dil, pad, t, length).lines[-1]
+        inputs, zeros = _read_after(layers, k, dil, pad, t, length)
+        words = [f"{n} {w}{'s' * (n != 1)}" for n, w in ((inputs, "input"), (zeros, "zero")) if n]
+        expected = f"; {' and '.join(words)} after t: not causal" if words else "; nothing after t: causal"
+        assert line.endswith(expected), (layers, k, dil, pad, t, line)
 
 
 def test_causal_stack_scene_reports_padding_zeros_exactly_for_the_first_r_minus_1_causal_outputs():

@@ -220,12 +220,17 @@ def causal_stack_scene(
     real = sorted(t for t in cone[0] if 0 <= t < length)
     future = [t for t in real if t > position]
     zeros = sum(1 for row in range(layers) for t in cone[row] if not 0 <= t < length)  # pink cells, every row
+    # Zeros right of the sequence stand where future values would be: reading one is not causal either.
+    future_zeros = sum(1 for row in range(layers) for t in cone[row] if t >= length)
+    after = " and ".join(
+        f"{n} {word}{'s' * (n != 1)}" for n, word in ((len(future), "input"), (future_zeros, "zero")) if n
+    )
     field = 1 + sum((kernel_size - 1) * d for d in dilations)
     scene.lines += [
         f"dilations {', '.join(map(str, dilations))}; zeros per layer (left, right): {' '.join(f'({lo},{hi})' for lo, hi in pads)}",
         f"receptive field 1 + Σ (k−1)·d = 1 + {kernel_size - 1}·({' + '.join(map(str, dilations))}) = {field}",
         f"output t={position} reads {len(real)} input{'s' * (len(real) != 1)} ({real[0]}…{real[-1]})"
         + (f" and {zeros} padding zero{'s' * (zeros != 1)} (pink)" if zeros else "")
-        + (f"; {len(future)} of them lie after t: not causal" if future else "; none lies after t: causal"),
+        + (f"; {after} after t: not causal" if after else "; nothing after t: causal"),
     ]
     return scene
