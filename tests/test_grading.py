@@ -79,6 +79,33 @@ def test_scores_and_status_equal_the_planted_expectations_exactly(graded) -> Non
     assert got == want
 
 
+def test_a_submission_whose_answers_are_all_wrong_scores_zero(graded) -> None:  # type: ignore[no-untyped-def]
+    result = graded["results"]["all_wrong"]
+    assert result.status == "ok" and result.total == 0, (result.scores, result.report.get("errors"))
+    # the same mistakes pass the public checks that can't tell them apart, so no public check earns a point
+    assert graded["results"]["correct"].total == sum(planted.FULL.values())
+
+
+def test_public_checks_are_worth_no_points_and_hidden_tests_share_the_question(edition) -> None:  # type: ignore[no-untyped-def]
+    import tempfile
+    import zipfile
+
+    from otter.nbmeta_config import NBMetadataConfig
+    from otter.test_files import create_test_file
+
+    with zipfile.ZipFile(edition.autograder) as z, tempfile.TemporaryDirectory() as tmp:
+        z.extractall(tmp)
+        files = sorted(pathlib.Path(tmp, "tests").glob("*.py"))
+        assert files, "the bundle has no tests"
+        for path in files:
+            test = create_test_file(str(path), NBMetadataConfig())
+            cases = test.test_cases
+            public = [c for c in cases if not c.hidden]
+            hidden = [c for c in cases if c.hidden]
+            assert hidden and all(c.points == 0 for c in public), (path.name, [(c.hidden, c.points) for c in cases])
+            assert sum(c.points for c in hidden) == planted.FULL[path.stem], path.name
+
+
 def test_a_submission_that_deletes_files_harms_no_file_outside_its_sandbox(graded) -> None:  # type: ignore[no-untyped-def]
     if not sandbox_available():
         pytest.skip("user namespaces are unavailable here: grading falls back to a plain subprocess")
@@ -90,7 +117,7 @@ def test_each_student_gets_feedback_with_hints_and_no_hidden_test_text(graded) -
     folder = graded["out"] / "feedback"
     assert sorted(p.stem for p in folder.glob("*.txt")) == sorted(graded["plants"])
     partly = (folder / "partly_right.txt").read_text()
-    assert "ch99_shape: 0 / 1" in partly and "ch99_cost: 0.5 / 1" in partly
+    assert "ch99_shape: 0 / 1" in partly and "ch99_cost: 0 / 1" in partly
     assert "your output has shape (1, 8, 3, 3); with stride 2 it should be (1, 8, 2, 2)" in partly
     assert "✗ hidden test 1 failed" in partly
     for text in (p.read_text() for p in folder.glob("*.txt")):
@@ -135,7 +162,7 @@ def test_grading_arguments_are_checked(edition, tmp_path: pathlib.Path) -> None:
 
 def test_thirty_submissions_grade_on_two_cores_within_their_time_limits(edition, tmp_path: pathlib.Path) -> None:  # type: ignore[no-untyped-def]
     kinds = [("correct", planted.CORRECT, 5.0), ("blank", {}, 0.0),
-             ("partly", {**planted.CORRECT, "ch99_cost": "macs = 100"}, 4.5)]
+             ("partly", {**planted.CORRECT, "ch99_cost": "macs = 100"}, 4.0)]
     student = nbformat.read(edition.student, as_version=4)
     subs = tmp_path / "subs"
     subs.mkdir()

@@ -115,6 +115,27 @@ def exception_test(source: str, question: str, number: int = 1) -> str:
     return "\n".join([*lines[:head], f"def check_{number}(env):", f"    {call}"])
 
 
+def _questions_with_hidden_tests(cells: Sequence[nbformat.NotebookNode]) -> set[str]:
+    """Names of the questions that have at least one hidden test cell."""
+    found: set[str] = set()
+    question, in_tests = "", False
+    for cell in cells:
+        tag = marker(cell)
+        if tag == "# BEGIN QUESTION":
+            question = (re.findall(r"^name:\s*(\S+)", cell.source, re.M) or [""])[0]
+        in_tests = {"# BEGIN TESTS": True, "# END TESTS": False}.get(tag or "", in_tests)
+        if in_tests and cell.cell_type == "code" and is_hidden_test(cell):
+            found.add(question)
+    return found
+
+
+def _zero_points(source: str) -> str:
+    """A public test cell given a test config that makes it worth 0 points (it stays a visible check)."""
+    if re.match(r'(?:.\s*=\s*)?""?"?\s*#\s*BEGIN\s*TEST\s*CONFIG', source.lstrip("\n"), re.I):
+        raise ValueError("a public test cell already has a test config; give points only through the question")
+    return '""" # BEGIN TEST CONFIG\npoints: 0\n""" # END TEST CONFIG\n' + source
+
+
 def assignable(nb: nbformat.NotebookNode, name: str, run_tests: bool = False) -> nbformat.NotebookNode:
     """The master notebook ``otter assign`` reads, made from a chapter without changing its text.
 
@@ -124,7 +145,10 @@ def assignable(nb: nbformat.NotebookNode, name: str, run_tests: bool = False) ->
         run_tests: whether ``otter assign`` runs the tests against the solutions (slow: it executes
             the chapter; ``tests/test_chapters.py`` does the same check).
 
-    Test cells become exception-based tests (``exception_test``).
+    Test cells become exception-based tests (``exception_test``). Points belong to the tests that decide
+    correctness: in a question with hidden tests, each public check is worth 0 points and the question's
+    points are shared by its hidden tests, so passing a public check alone earns nothing and partial credit
+    means some hidden tests passed (``_zero_points``).
 
     Raises:
         ValueError: if ``name`` is empty.
@@ -136,6 +160,7 @@ def assignable(nb: nbformat.NotebookNode, name: str, run_tests: bool = False) ->
     master.cells.append(nbformat.v4.new_raw_cell(_config(name, run_tests)))
     in_question = in_tests = in_solution = False
     question, number = "", 0
+    graded_by_hidden = _questions_with_hidden_tests(cells)
     for cell in cells:
         cell = nbformat.from_dict(dict(cell))
         tag = marker(cell)
@@ -149,7 +174,10 @@ def assignable(nb: nbformat.NotebookNode, name: str, run_tests: bool = False) ->
             cell.outputs, cell.execution_count = [], None
         if is_code and in_tests and cell.source.strip():
             number += 1  # the functions of one test file need distinct names
-            cell.source = exception_test(cell.source, question, number)
+            source = cell.source
+            if question in graded_by_hidden and not is_hidden_test(cell):
+                source = _zero_points(source)
+            cell.source = exception_test(source, question, number)
         if is_code and not tag and not in_tests and not in_solution and has_solution(cell.source):
             if in_question:  # an answer cell: otter strips it and leaves it editable
                 master.cells += [nbformat.v4.new_raw_cell("# BEGIN SOLUTION"), cell,
