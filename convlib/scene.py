@@ -134,6 +134,8 @@ class Scene:
         links: lines between cells.
         windows: sliding windows; the renderers animate them frame by frame.
         lines: text shown under the drawing (formulas with numbers filled in).
+        frame_lines: optional, one line per window frame, shown after ``lines``
+            while that frame is highlighted (the sum for the highlighted pixel).
         error: if set, the one-line reason the configuration is impossible;
             nothing else is drawn.
     """
@@ -142,6 +144,7 @@ class Scene:
     links: list[Link] = field(default_factory=list)
     windows: list[Window] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
+    frame_lines: list[str] = field(default_factory=list)
     error: str | None = None
 
     def grid(self, name: str) -> Grid:

@@ -138,12 +138,21 @@ def test_multichannel_scene_numbers_equal_conv2d_with_bias(c_in: int, c_out: int
     assert len([g for g in scene.grids if g.name.startswith("y")]) == c_out  # one output channel per filter
 
 
-def test_multichannel_first_pixel_line_sums_the_channels_and_the_bias() -> None:
-    scene = multichannel_scene(3, 2, 3, 5)
-    terms = scene.lines[1].split("=")[-2].split("+")
-    assert len(terms) == 3 + 1  # one partial sum per input channel, then the bias
-    total = sum(float(t.strip().strip("()").replace("−", "-")) for t in terms)
-    assert total == numbers(scene.grid("y0"))[0]
+@pytest.mark.parametrize("c_in,k,size", [(3, 3, 5), (1, 2, 4), (2, 1, 3)])
+def test_multichannel_sum_line_follows_the_highlighted_pixel_frame_by_frame(c_in: int, k: int, size: int) -> None:
+    # Issue 8: the text always worked out y[0][0, 0] while the animation moved on.
+    scene = multichannel_scene(c_in, 2, k, size)
+    o = conv_output_size(size, k)
+    y0 = numbers(scene.grid("y0"))  # row-major, as the frames
+    assert len(scene.frame_lines) == scene.windows[0].frames == o * o
+    for frame, line in enumerate(scene.frame_lines):
+        _, (i, j) = scene.windows[0].taps(frame)  # the output pixel the window highlights
+        assert line.startswith(f"y[0][{i}, {j}] = Σ_c (x[c] ⋆ w[0,c])[{i}, {j}] + b[0] = "), line
+        terms = line.split("=")[-2].split("+")
+        assert len(terms) == c_in + 1  # one partial sum per input channel, then the bias
+        total = sum(float(t.strip().strip("()").replace("−", "-")) for t in terms)
+        assert total == y0[i * o + j] == float(line.rsplit("=", 1)[1].replace("−", "-"))
+    assert not any(line.startswith("y[0]") for line in scene.lines)  # no fixed pixel among the static lines
 
 
 def test_example_tensors_are_slices_of_one_pool_so_other_numbers_stay_put() -> None:

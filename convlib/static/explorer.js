@@ -158,7 +158,8 @@ function render({ model, el: root }) {
     lines.textContent = "";
     if (scene.error) return;
     figure.appendChild(drawScene(scene, frame));
-    lines.textContent = (scene.lines || []).join("\n");
+    const frameLine = (scene.frame_lines || [])[frame];
+    lines.textContent = (scene.lines || []).concat(frameLine === undefined ? [] : [frameLine]).join("\n");
   }
 
   function buildControls() {

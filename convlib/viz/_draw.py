@@ -58,8 +58,11 @@ def draw(scene: Scene, frame: int | None = 0, ax: Axes | None = None, show_text:
         show_text: whether to print the scene's text lines under the drawing.
     """
     width, height = scene.size
+    text = list(scene.lines)
+    if frame is not None and scene.frame_lines:
+        text.append(scene.frame_lines[frame % len(scene.frame_lines)])
     if ax is None:
-        fig, ax = plt.subplots(figsize=(max(3.0, 0.42 * width + 1), max(2.0, 0.42 * height + 1 + 0.3 * len(scene.lines))))
+        fig, ax = plt.subplots(figsize=(max(3.0, 0.42 * width + 1), max(2.0, 0.42 * height + 1 + 0.3 * len(text))))
     fig = ax.figure
     ax.set_axis_off()
     if scene.error:
@@ -76,9 +79,9 @@ def draw(scene: Scene, frame: int | None = 0, ax: Axes | None = None, show_text:
             _draw_frame(ax, scene, window, frame % window.frames)
     bottom = height + 0.6
     if show_text:
-        for n, line in enumerate(scene.lines):
+        for n, line in enumerate(text):
             ax.text(0, bottom + 0.9 * n + 0.5, line, ha="left", va="center", fontsize=9)
-        bottom += 0.9 * len(scene.lines)
+        bottom += 0.9 * len(text)
     ax.set_xlim(-0.5, width + 0.5)
     ax.set_ylim(bottom + 0.3, -1.2)
     ax.set_aspect("equal")

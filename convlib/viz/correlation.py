@@ -204,7 +204,8 @@ def multichannel_scene(in_channels: int = 3, out_channels: int = 2, kernel_size:
     ``in_channels`` kernel slices (its ``C_in × k × k`` volume) with its bias
     below; the output channels are on the right. The windows step through the
     output positions on every input channel at once, and the text spells out
-    output ``(0, 0)`` of the first channel as a sum over the input channels.
+    the highlighted output pixel of the first channel as a sum over the input
+    channels (one of ``frame_lines`` per window position).
 
     Args:
         in_channels: ``C_in``, 1 to 4.
@@ -236,14 +237,17 @@ def multichannel_scene(in_channels: int = 3, out_channels: int = 2, kernel_size:
         grids.append(Grid(f"y{f}", ox, f * (o + 1.5), o, o, "o", label=f"y[{f}]", text=[_num(v) for r in y[f] for v in r]))
         for c in range(in_channels):
             windows.append(Window(f"x{c}", f"y{f}", o, o, (k, k)))
-    parts = " + ".join(_paren(partial[0][c][0][0]) for c in range(in_channels))
     lines = [
         f"weight {out_channels}×{in_channels}×{k}×{k} = {out_channels * in_channels * k * k} numbers: "
         f"{_count(out_channels, 'filter')}, each a {in_channels}×{k}×{k} volume; bias: {_count(out_channels, 'number')}, one per filter",
-        f"y[0][0, 0] = Σ_c (x[c] ⋆ w[0,c])[0, 0] + b[0] = {parts} + {_paren(b[0])} = {_num(y[0][0][0])}",
         f"output: {_count(out_channels, 'channel')} of {o}×{o}, one per filter",
     ]
-    return Scene(grids=grids, windows=windows, lines=lines)
+    frame_lines = []  # the highlighted pixel of y[0], frame by frame (the windows' row-major order)
+    for i in range(o):
+        for j in range(o):
+            parts = " + ".join(_paren(partial[0][c][i][j]) for c in range(in_channels))
+            frame_lines.append(f"y[0][{i}, {j}] = Σ_c (x[c] ⋆ w[0,c])[{i}, {j}] + b[0] = {parts} + {_paren(b[0])} = {_num(y[0][i][j])}")
+    return Scene(grids=grids, windows=windows, lines=lines, frame_lines=frame_lines)
 
 
 def im2col_scene(size: int = 4, kernel_size: int = 3, in_channels: int = 1, out_channels: int = 1) -> Scene:
