@@ -170,3 +170,16 @@ def test_exercise_figure_reaches_the_student_edition_as_an_image_without_its_cod
     images = [c for c in nb.cells if c.cell_type == "markdown" and c.get("attachments")]
     assert len(images) == 1 and "image/png" in next(iter(images[0].attachments.values()))
     assert "3 by 3 block" in images[0].source, "the image keeps its text alternative"
+
+
+@pytest.mark.parametrize("chapter", sorted((ROOT / "chapters").glob("[0-9][0-9]-*.md")), ids=lambda p: p.stem[:2])
+def test_every_chapter_question_has_a_hidden_test_so_its_points_reward_correctness(chapter: pathlib.Path) -> None:
+    import jupytext
+
+    from convlib.course.editions import _questions_with_hidden_tests
+
+    nb = jupytext.read(chapter)
+    names = questions(nb)
+    assert names, f"{chapter.name} has no exercises"
+    missing = [q for q in names if q not in _questions_with_hidden_tests(nb.cells)]
+    assert not missing, f"{missing}: without a hidden test, the public checks would carry the points"
