@@ -11,6 +11,7 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import convlib.separable
 from convlib.arithmetic import conv_output_size
 from convlib.viz.correlation import (
     IMAGE,
@@ -188,7 +189,11 @@ def test_im2col_matrix_is_torch_unfold_and_its_product_is_conv2d(size: int, k: i
 
 def test_image_kernel_applies_the_divisor_and_rejects_unknown_names() -> None:
     assert image_kernel("box blur").sum().item() == pytest.approx(1.0)
-    assert torch.equal(image_kernel("sobel x"), torch.tensor([[-1.0, 0, 1], [-2, 0, 2], [-1, 0, 1]]))
+    # The book's one Sobel convention (chapter 07's outer product): x = [1, 2, 1]ᵀ·[1, 0, −1], y its transpose.
+    sobel_x = torch.outer(torch.tensor([1.0, 2, 1]), torch.tensor([1.0, 0, -1]))
+    assert torch.equal(image_kernel("sobel x"), sobel_x)
+    assert torch.equal(image_kernel("sobel y"), sobel_x.T)
+    assert torch.equal(image_kernel("sobel x").double(), convlib.separable.example_kernel("sobel"))
     torch.testing.assert_close(image_kernel("sobel y"), image_kernel("sobel x").T)
     with pytest.raises(ValueError, match="^kernel must be one of"):
         image_kernel("laplace")

@@ -29,11 +29,12 @@ from ..scene import Grid, Scene, Window
 __all__ = ["KERNELS", "IMAGE", "OPERATIONS", "image_kernel", "example_tensors", "correlation_scene", "multichannel_scene", "im2col_scene"]
 
 #: The kernels of the chapter's explorer: integer taps and a divisor (the box blur is ones / 9).
+#: Sobel follows the book's one convention, x = [1, 2, 1]ᵀ·[1, 0, −1] and y its transpose (chapters 01, 07).
 KERNELS: dict[str, tuple[tuple[tuple[int, ...], ...], int]] = {
     "identity": (((0, 0, 0), (0, 1, 0), (0, 0, 0)), 1),
     "box blur": (((1, 1, 1), (1, 1, 1), (1, 1, 1)), 9),
-    "sobel x": (((-1, 0, 1), (-2, 0, 2), (-1, 0, 1)), 1),
-    "sobel y": (((-1, -2, -1), (0, 0, 0), (1, 2, 1)), 1),
+    "sobel x": (((1, 0, -1), (2, 0, -2), (1, 0, -1)), 1),
+    "sobel y": (((1, 2, 1), (0, 0, 0), (-1, -2, -1)), 1),
     "sharpen": (((0, -1, 0), (-1, 5, -1), (0, -1, 0)), 1),
     "shift": (((0, 0, 0), (1, 0, 0), (0, 0, 0)), 1),
 }
