@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 import torch
 import torchvision
@@ -10,7 +12,8 @@ from hypothesis import strategies as st
 
 from convlib import cost
 from convlib.se import SqueezeExcitation, se_hidden, se_macs, se_params, squeeze_excitation
-from convlib.viz.se import se_scene
+from convlib.viz.se import MAX_CELLS, overhead_cells, se_scene, se_widths
+from convlib.widgets.se import se_explorer_controls
 
 
 def _torchvision_twin(block: SqueezeExcitation) -> torchvision.ops.SqueezeExcitation:
@@ -103,6 +106,73 @@ def test_functional_rejects_mismatched_shapes_naming_the_weight():
 def test_scene_states_the_cost_and_explains_an_impossible_reduction_in_one_line():
     scene = se_scene(channels=256, reduction=16, size=14)
     assert any(f"{se_params(256, 16):,}" in line for line in scene.lines)
-    assert scene.grid("h").cols == 16 and scene.grid("U").cols == 16
+    assert scene.grid("U").cols == 32 and scene.grid("h").cols == 2  # 1 cell = 8 channels: 256 and 16 to scale
     with pytest.raises(ValueError, match="leaves 0 hidden units"):
         se_scene(channels=16, reduction=32)
+
+
+def _every_setting():
+    controls = se_explorer_controls()
+    for combo in itertools.product(*(c["options"] for c in controls)):
+        yield {c["name"]: v for c, v in zip(controls, combo)}
+
+
+def test_every_drawable_setting_draws_the_widths_to_scale_and_the_overhead_waffles():
+    drawn = 0
+    for values in _every_setting():
+        c, r, size = values["channels"], values["reduction"], values["size"]
+        if c // r < 1:
+            continue
+        scene = se_scene(**values)
+        per_cell, cols_c, cols_h = se_widths(c, r)
+        assert cols_c <= MAX_CELLS and cols_c * per_cell == c
+        assert cols_h * r == cols_c, values  # powers of two: the hidden row is exactly 1/r of the others
+        for name in ("U", "z", "s", "out"):
+            assert scene.grid(name).cols == cols_c
+        assert scene.grid("h").cols == cols_h
+        macs = se_macs(c, r, size)
+        shares = {"params": 100 * se_params(c, r) / cost.conv_params(c, c, 3, bias=False),
+                  "macs": 100 * (macs["fc"] + macs["scale"]) / cost.conv_macs(c, c, 3, size)}
+        for name, pct in shares.items():
+            waffle = scene.grid(name)
+            assert (waffle.rows, waffle.cols) == (10, 10)
+            assert waffle.cells.count("k") == overhead_cells(pct) == round(pct), (values, name)
+        drawn += 1
+    assert drawn > 100
+
+
+def test_more_reduction_never_draws_more_orange_and_a_bigger_map_never_more_multiply_add_share():
+    for c in (16, 64, 256):
+        orange = [se_scene(c, r, 14).grid("params").cells.count("k") for r in (1, 2, 4, 8, 16) if c // r >= 1]
+        assert orange == sorted(orange, reverse=True) and orange[0] > orange[-1]
+        share = [se_scene(c, 4, s).grid("macs").cells.count("k") for s in (7, 14, 28, 56)]
+        assert share == sorted(share, reverse=True)
+
+
+def test_labels_fit_inside_the_drawing_at_every_setting():
+    """Browser: 12 px labels, about 0.3 cell per character, centred on their grid, inside [-0.5, width + 0.5]."""
+    for values in _every_setting():
+        if values["channels"] // values["reduction"] < 1:
+            continue
+        scene = se_scene(**values)
+        width, _ = scene.size
+        for grid in scene.grids:
+            half = 0.3 * len(grid.label) / 2
+            centre = grid.x + grid.cols / 2
+            assert centre - half >= -0.5 and centre + half <= width + 0.5, (values, grid.name)
+
+
+@pytest.mark.parametrize("values", [(4, 1, 7), (16, 4, 14), (256, 16, 56), (256, 32, 7)])
+def test_figure_text_fits_inside_the_matplotlib_figure(values):
+    import matplotlib.pyplot as plt
+
+    from convlib.viz import draw
+
+    for overhead in (True, False):
+        fig = draw(se_scene(*values, overhead=overhead))
+        fig.canvas.draw()
+        box = fig.bbox
+        for text in fig.axes[0].texts:
+            extent = text.get_window_extent()
+            assert extent.x0 >= box.x0 - 1 and extent.x1 <= box.x1 + 1, (values, text.get_text())
+        plt.close(fig)

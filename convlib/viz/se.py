@@ -1,12 +1,16 @@
 """Scenes for chapter 16, "Squeeze-and-excitation".
 
 * :func:`se_scene`: the pipeline squeeze → FC → ReLU → FC → sigmoid → scale,
-  one row of cells per vector (one cell per channel, at most 16 drawn), with the
-  sizes and the parameters and multiply-adds the block adds to the 3×3
-  convolution it follows.
+  one row of cells per vector with the widths drawn to scale (one cell per
+  channel up to 32 channels, then one cell per group of channels, so the
+  ``C → C/r → C`` bottleneck is visible at every ``C``), and, below it, two
+  waffles of 100 cells that draw what the block adds to the 3×3 convolution
+  before it: its parameters and its multiply-adds, one cell per percent.
 """
 
 from __future__ import annotations
+
+import math
 
 import torch
 
@@ -14,63 +18,97 @@ from ..cost import conv_macs, conv_params
 from ..scene import Grid, Scene
 from ..se import se_hidden, se_macs, se_params
 
-__all__ = ["se_scene", "MAX_DRAWN"]
+__all__ = ["se_scene", "se_widths", "overhead_cells", "MAX_CELLS"]
 
-MAX_DRAWN = 16  # cells drawn per vector
-
-
-def _drawn(n: int) -> str:
-    return f"{n}" if n <= MAX_DRAWN else f"{n}, first {MAX_DRAWN} drawn"
+MAX_CELLS = 32  # widest vector row, in cells
+WAFFLE = 10  # a waffle is WAFFLE × WAFFLE cells, one per percent
 
 
-def se_scene(channels: int = 16, reduction: int = 4, size: int = 14) -> Scene:
+def se_widths(channels: int, reduction: int) -> tuple[int, int, int]:
+    """``(per_cell, cols_c, cols_hidden)``: channels per cell and the drawn widths of the C and C/r rows.
+
+    One cell per channel up to :data:`MAX_CELLS` channels; beyond, ``ceil(C / 32)``
+    channels per cell, so both rows keep their ratio ``r`` (exactly when ``r`` and the
+    cell size divide ``C``, as for powers of two).
+    """
+    hidden = se_hidden(channels, reduction)
+    per_cell = 1 if channels <= MAX_CELLS else math.ceil(channels / MAX_CELLS)
+    return per_cell, math.ceil(channels / per_cell), max(1, math.ceil(hidden / per_cell))
+
+
+def overhead_cells(percent: float) -> int:
+    """How many of a waffle's 100 cells a share of ``percent`` % fills (rounded, 0 to 100)."""
+    return max(0, min(WAFFLE * WAFFLE, round(percent)))
+
+
+def _pct(value: float) -> str:
+    return f"{value:.1f}%" if value >= 1 else f"{value:.2f}%"
+
+
+def _example_weights(channels: int, per_cell: int) -> list[float]:
+    """Example excitation weights (a fixed random vector), one per drawn cell: the mean over its channels."""
+    gen = torch.Generator().manual_seed(16)
+    s = torch.sigmoid(torch.randn(channels, generator=gen) * 1.5)  # (C,)
+    return [float(s[i:i + per_cell].mean()) for i in range(0, channels, per_cell)]
+
+
+def se_scene(channels: int = 16, reduction: int = 4, size: int = 14, overhead: bool = True) -> Scene:
     """One SE block after a 3×3 convolution with ``channels`` in and out (chapter 16).
 
-    Rows, top to bottom: the feature map ``U`` (one cell per channel), the squeezed
-    vector ``z`` (global average pooling), the hidden vector (FC then ReLU, ``C // r``
-    units), the channel weights ``s`` (FC then sigmoid; shaded by value, from a fixed
-    random block), and the output ``U · s``. The text gives the parameters and
-    multiply-adds against the convolution.
+    Rows, top to bottom: the feature map ``U``, the squeezed vector ``z`` (global
+    average pooling), the hidden vector (FC then ReLU, ``C // r`` units), the channel
+    weights ``s`` (FC then sigmoid) and the output ``U · s``; widths are to scale
+    (see :func:`se_widths`), ``s`` and the output are shaded by example weights. With
+    ``overhead``, two 10×10 waffles below: 100 cells stand for the convolution's
+    parameters (left) and multiply-adds per image (right), and the orange cells for
+    what the SE block adds, one cell per percent. The text gives the exact numbers.
 
     Args:
         channels: ``C``.
         reduction: ``r``.
         size: the feature map's height and width.
+        overhead: whether to draw the two waffles.
 
     Raises:
         ValueError: in one line, e.g. when the reduction leaves 0 hidden units.
     """
     hidden = se_hidden(channels, reduction)
-    if size < 1:
-        raise ValueError(f"size must be positive, got {size}")
-    n, m = min(channels, MAX_DRAWN), min(hidden, MAX_DRAWN)
-    gen = torch.Generator().manual_seed(16)
-    s = torch.sigmoid(torch.randn(MAX_DRAWN, generator=gen) * 1.5)[:n]  # (n,) illustrative weights
+    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+        raise ValueError(f"size must be a positive int, got {size!r}")
+    per_cell, n, m = se_widths(channels, reduction)
+    width = max(n, 2 * WAFFLE + 2)  # wide enough for the waffles and the text lines
+    s = _example_weights(channels, per_cell)
+    unit = "1 cell = 1 channel" if per_cell == 1 else f"1 cell = {per_cell} channels"
 
-    def row(name: str, y: int, cols: int, cells: str, label: str, **kw: object) -> Grid:
-        return Grid(name, (MAX_DRAWN - cols) / 2, y, 1, cols, cells, label=label, **kw)  # type: ignore[arg-type]
+    def row(name: str, y: float, cols: int, cells: str, label: str, **kw: object) -> Grid:
+        return Grid(name, (width - cols) / 2, y, 1, cols, cells, label=label, **kw)  # type: ignore[arg-type]
 
     grids = [
-        row("U", 1, n, "i", f"U: {channels}×{size}×{size} (channels: {_drawn(channels)})"),
-        row("z", 4, n, "c", f"squeeze, average pool: z ({_drawn(channels)})"),
-        row("h", 7, m, "k", f"FC + ReLU: {_drawn(hidden)} hidden"),
-        row("s", 10, n, "c", f"FC + sigmoid: s ({_drawn(channels)})", values=[float(v) for v in s], vmax=1.0),
-        row("out", 13, n, "o", f"scale: U·s, {channels}×{size}×{size} (shaded by s)",
-            values=[float(v) for v in s], vmax=1.0),
-        Grid("frame", 0, 13, 1, MAX_DRAWN, "."),  # keeps the drawing 16 cells wide
+        row("U", 1, n, "i", f"U: {channels} channels of {size}×{size} ({unit})"),
+        row("z", 3.5, n, "c", f"squeeze: z, {channels} averages"),
+        row("h", 6, m, "k", f"FC + ReLU: {hidden} hidden"),
+        row("s", 8.5, n, "c", f"FC + sigmoid: s, {channels} weights", values=s, vmax=1.0),
+        row("out", 11, n, "o", "scale: U·s (shade: example s)", values=s, vmax=1.0),
+        Grid("frame", 0, 11, 1, width, "."),  # not drawn: keeps the drawing `width` cells wide
     ]
     p = se_params(channels, reduction)
     p_conv = conv_params(channels, channels, 3, bias=False)
     macs = se_macs(channels, reduction, size)
+    m_se = macs["fc"] + macs["scale"]
     m_conv = conv_macs(channels, channels, 3, size)
-    unit = "unit" if hidden == 1 else "units"
+    p_pct, m_pct = 100 * p / p_conv, 100 * m_se / m_conv
     lines = [
-        f"squeeze: z[c] = mean of channel c's {size}×{size} = {size * size} values",
-        f"excite: FC {channels}→{hidden} ({hidden} {unit}), ReLU, FC {hidden}→{channels}, sigmoid: s in (0, 1)",
-        "scale: output channel c = s[c] · U[c] (one weight per channel, the same at every pixel)",
-        f"SE parameters: 2·{channels}·{hidden} weights + {hidden} + {channels} biases = {p:,}",
-        f"3×3 conv {channels}→{channels} before it: {p_conv:,} weights; SE adds {p / p_conv:.1%}",
-        f"multiply-adds: FCs {macs['fc']:,} + scale {macs['scale']:,} against the conv's {m_conv:,}"
-        f" ({(macs['fc'] + macs['scale']) / m_conv:.2%})",
+        f"excite: FC {channels}→{hidden}, ReLU, FC {hidden}→{channels}, sigmoid (r = {reduction})",
+        f"SE parameters: 2·{channels}·{hidden} weights + {hidden} + {channels} biases = {p:,}"
+        f" = {_pct(p_pct)} of the 3×3 conv's {p_conv:,}",
+        f"SE multiply-adds per image: FCs {macs['fc']:,} + scale {macs['scale']:,} = {m_se:,}"
+        f" = {_pct(m_pct)} of the conv's {m_conv:,}",
     ]
+    if overhead:
+        for name, x, pct, what in (("params", 0, p_pct, "parameters"), ("macs", WAFFLE + 2, m_pct, "multiply-adds")):
+            filled = overhead_cells(pct)
+            cells = "k" * filled + "i" * (WAFFLE * WAFFLE - filled)
+            grids.append(Grid(name, x + (width - 2 * WAFFLE - 2) / 2, 14, WAFFLE, WAFFLE, cells,
+                              label=f"{what}: +{_pct(pct)}"))
+        lines.append("waffles: 100 cells = the conv's count; orange = what SE adds, 1 cell per % (under 0.5%: none)")
     return Scene(grids=grids, lines=lines)

@@ -1,4 +1,4 @@
-"""Chapter 16's widget: the sizes and costs of a squeeze-and-excitation block."""
+"""Chapter 16's widget: a squeeze-and-excitation block drawn to scale, with what it adds to the convolution."""
 
 from __future__ import annotations
 
@@ -18,5 +18,5 @@ def se_explorer_controls(channels: int = 16, reduction: int = 4, size: int = 14)
 
 
 def se_explorer(channels: int = 16, reduction: int = 4, size: int = 14) -> Explorer:
-    """Chapter 16's explorer of squeeze → FC → ReLU → FC → sigmoid → scale, with its added cost."""
+    """Chapter 16's explorer: the block's widths to scale and its parameter and multiply-add overhead as waffles."""
     return Explorer(se_scene, se_explorer_controls(channels, reduction, size), title="Squeeze-and-excitation block")
