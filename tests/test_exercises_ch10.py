@@ -11,7 +11,7 @@ from convlib.course.homework import public_check_failures
 
 CHAPTER_PATH = pathlib.Path(__file__).parents[1] / "chapters" / "10-depthwise-separable.md"
 NB = jupytext.read(CHAPTER_PATH)
-QUESTIONS = ["ch10_block_shape", "ch10_block_cost", "ch10_separable_function", "ch10_ratio_curves"]
+QUESTIONS = ["ch10_block_shape", "ch10_block_cost", "ch10_full_weight", "ch10_ratio_curves"]
 
 
 @pytest.mark.parametrize("name", QUESTIONS)
@@ -60,35 +60,48 @@ PLANTED = {
         # the bias additions counted
         ("params = 64 * 9 + 64 + 64 * 128 + 128\nmacs = 14 * 14 * 64 * (9 + 128) + 14 * 14 * (64 + 128)", "bias additions"),
     ],
-    "ch10_separable_function": [
-        # groups forgotten: F.conv2d refuses the (C_in, 1, k, k) weight
-        ("def depthwise_separable(x, depthwise_weight, pointwise_weight, padding=0):\n"
-         "    return F.conv2d(F.conv2d(x, depthwise_weight, padding=padding), pointwise_weight)", "groups"),
-        # the 1×1 put first
-        ("def depthwise_separable(x, depthwise_weight, pointwise_weight, padding=0):\n"
-         "    z = F.conv2d(x, pointwise_weight)\n"
-         "    return F.conv2d(z, depthwise_weight, padding=padding, groups=z.shape[1])", "first"),
-        # the padding given to the 1×1 step
-        ("def depthwise_separable(x, depthwise_weight, pointwise_weight, padding=0):\n"
-         "    z = F.conv2d(x, depthwise_weight, groups=x.shape[1])\n"
-         "    return F.conv2d(z, pointwise_weight, padding=padding)", "pad the depthwise step"),
-        # padding ignored altogether
-        ("def depthwise_separable(x, depthwise_weight, pointwise_weight, padding=0):\n"
-         "    return F.conv2d(F.conv2d(x, depthwise_weight, groups=x.shape[1]), pointwise_weight)", "padding"),
-        # the library's answer called instead of writing the two steps
-        ("def depthwise_separable(x, depthwise_weight, pointwise_weight, padding=0):\n"
-         "    return depthwise_separable_conv2d(x, depthwise_weight, pointwise_weight, padding=padding)",
-         "depthwise_separable_conv2d is not allowed"),
-        ("def depthwise_separable(x, depthwise_weight, pointwise_weight, padding=0):\n"
-         "    return convlib.ops.depthwise_separable_conv2d(x, depthwise_weight, pointwise_weight, padding=padding)",
-         "depthwise_separable_conv2d is not allowed"),
-        # the library's module called instead
-        ("def depthwise_separable(x, depthwise_weight, pointwise_weight, padding=0):\n"
-         "    m = DepthwiseSeparableConv2d(x.shape[1], pointwise_weight.shape[0], depthwise_weight.shape[-1], padding=padding, bias=False)\n"
-         "    return m(x)", "depthwise_separable_conv2d is not allowed"),
-        # groups hard-coded to the public case's 4 channels
-        ("def depthwise_separable(x, depthwise_weight, pointwise_weight, padding=0):\n"
-         "    return F.conv2d(F.conv2d(x, depthwise_weight, padding=padding, groups=4), pointwise_weight)", "groups=4"),
+    "ch10_full_weight": [
+        # D broadcast along the wrong axis (dim 0, the output channels): fails when C_out != C_in
+        ("def full_weight(depthwise_weight, pointwise_weight, multiplier=1):\n"
+         "    return pointwise_weight * depthwise_weight", "broadcasting failed"),
+        # the same wrong axis on a square layer (C_in = C_out): W[o, c] = P[o, c]·D_o
+        ("def full_weight(depthwise_weight, pointwise_weight, multiplier=1):\n"
+         "    if pointwise_weight.shape[0] == depthwise_weight.shape[0]:\n"
+         "        return pointwise_weight * depthwise_weight\n"
+         "    return pointwise_weight * depthwise_weight.transpose(0, 1)", "you scaled D_o"),
+        # P transposed: W[o, c] = P[c, o]·D_c
+        ("def full_weight(depthwise_weight, pointwise_weight, multiplier=1):\n"
+         "    p = pointwise_weight\n"
+         "    if p.shape[0] == p.shape[1]:\n"
+         "        p = p.transpose(0, 1)\n"
+         "    return p * depthwise_weight.transpose(0, 1)", "P[c, o]"),
+        # the whole weight transposed: (C_in, C_out, kH, kW)
+        ("def full_weight(depthwise_weight, pointwise_weight, multiplier=1):\n"
+         "    return pointwise_weight.transpose(0, 1) * depthwise_weight", "transposed"),
+        # summed over the input channels, as if W were the pair's output
+        ("def full_weight(depthwise_weight, pointwise_weight, multiplier=1):\n"
+         "    return (pointwise_weight * depthwise_weight.transpose(0, 1)).sum(1, keepdim=True)", "summed over the input channels"),
+        # the depthwise weight's size-1 axis kept: a 5-D W
+        ("def full_weight(depthwise_weight, pointwise_weight, multiplier=1):\n"
+         "    return pointwise_weight[:, :, None] * depthwise_weight[None]", "size-1 axis"),
+        # the channel multiplier ignored: (C_out, M·C_in, kH, kW)
+        ("def full_weight(depthwise_weight, pointwise_weight, multiplier=1):\n"
+         "    return pointwise_weight * depthwise_weight.transpose(0, 1)", "add the M kernels"),
+        # the multiplier's kernels grouped as c, c + C_in, ... instead of consecutively
+        ("def full_weight(depthwise_weight, pointwise_weight, multiplier=1):\n"
+         "    s = pointwise_weight * depthwise_weight.transpose(0, 1)\n"
+         "    return s.view(s.shape[0], multiplier, -1, *s.shape[2:]).sum(1)", "consecutive"),
+        # a float32 buffer filled in place: float64 weights give a float32 W
+        ("def full_weight(depthwise_weight, pointwise_weight, multiplier=1):\n"
+         "    s = pointwise_weight * depthwise_weight.transpose(0, 1)\n"
+         "    w = torch.zeros(s.shape[0], s.shape[1] // multiplier, *s.shape[2:])\n"
+         "    for j in range(multiplier):\n"
+         "        w += s[:, j::multiplier].float()\n"
+         "    return w", "float64"),
+        # the library's answer called to build W (probing the pair)
+        ("def full_weight(depthwise_weight, pointwise_weight, multiplier=1):\n"
+         "    depthwise_separable_conv2d(torch.zeros(1, depthwise_weight.shape[0], 3, 3), depthwise_weight, pointwise_weight)\n"
+         "    return pointwise_weight * depthwise_weight.transpose(0, 1)", "depthwise_separable_conv2d is not allowed"),
     ],
     "ch10_ratio_curves": [
         # the ratio read as 1/k
