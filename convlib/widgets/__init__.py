@@ -18,6 +18,7 @@ from ..viz.deform import deform_scene
 from ..viz.dilated import dilated_stack_scene
 from ..viz.flattened import flattened_filter_scene, flattened_steps_scene
 from ..viz.grouped import grouped_scene
+from ..viz.inception import inception_scene
 from ..viz.padding import padding_scene
 from ..viz.pointwise import pointwise_scene
 from ..viz.se import se_scene
@@ -45,6 +46,7 @@ from .flattened import (
     flattened_steps_explorer_controls,
 )
 from .grouped import grouped_explorer, grouped_explorer_controls
+from .inception import inception_explorer, inception_explorer_controls
 from .pointwise import pointwise_explorer, pointwise_explorer_controls
 from .se import se_explorer, se_explorer_controls
 from .separable import low_rank_explorer, low_rank_explorer_controls, separable_explorer, separable_explorer_controls
@@ -76,6 +78,7 @@ RENDERS: dict[str, tuple[Callable[..., Scene], list[Control]]] = {
     "depthwise_separable_explorer": (depthwise_separable_scene, depthwise_separable_explorer_controls()),
     "separable_ratio_explorer": (separable_ratio_scene, separable_ratio_explorer_controls()),
     "grouped_explorer": (grouped_scene, grouped_explorer_controls()),
+    "inception_explorer": (inception_scene, inception_explorer_controls()),
     "deform_explorer": (deform_scene, deform_explorer_controls()),
     "se_explorer": (se_scene, se_explorer_controls()),
 }
@@ -106,6 +109,8 @@ __all__ = [
     "grouped_explorer",
     # chapter 12
     "shuffle_explorer",
+    # chapter 13
+    "inception_explorer",
     # chapter 15
     "deform_explorer",
     # chapter 16

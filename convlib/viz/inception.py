@@ -1,0 +1,132 @@
+"""Scenes for chapter 13, "Multi-scale convolution: Inception".
+
+* :func:`inception_scene`: one GoogLeNet Inception block drawn as four columns
+  (1×1; 1×1 → 3×3; 1×1 → 5×5; 3×3 max pool → 1×1), each layer a row of cells whose
+  width is its channel count to scale, the input above and the concatenated output
+  below, coloured by the branch each output channel comes from. Branches can be
+  switched off, and the 1×1 reductions removed (the naive block).
+"""
+
+from __future__ import annotations
+
+import math
+
+from ..inception import BRANCHES, inception_branch_costs
+from ..scene import Grid, Link, Scene
+
+__all__ = ["BLOCKS", "BRANCH_CELLS", "inception_scene", "channels_per_cell"]
+
+#: GoogLeNet's Inception blocks (Szegedy et al., 2015, table 1): name -> (in_channels, ch1x1, ch3x3red,
+#: ch3x3, ch5x5red, ch5x5, pool_proj, map size).
+BLOCKS: dict[str, tuple[int, int, int, int, int, int, int, int]] = {
+    "3a": (192, 64, 96, 128, 16, 32, 32, 28),
+    "3b": (256, 128, 128, 192, 32, 96, 64, 28),
+    "4a": (480, 192, 96, 208, 16, 48, 64, 14),
+    "5b": (832, 384, 192, 384, 48, 128, 128, 7),
+}
+
+#: The cell letter of each branch (its layers and its part of the output).
+BRANCH_CELLS: dict[str, str] = {"1x1": "o", "3x3": "k", "5x5": "c", "pool": "i"}
+_NAMES = {"1x1": "1×1", "3x3": "3×3", "5x5": "5×5", "pool": "pool"}
+MAX_CELLS = 30  # the widest row, in cells
+MIN_WIDTH = 30  # the drawing is at least this wide, so the text lines fit
+GAP = 1.5  # cells between branch columns
+CHAR = 0.32  # width of a label character, in cells
+
+
+def channels_per_cell(widest: int) -> int:
+    """How many channels one cell stands for: a power of two that keeps ``widest`` within 30 cells."""
+    per = 1
+    while math.ceil(widest / per) > MAX_CELLS:
+        per *= 2
+    return per
+
+
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n:,} {word if n == 1 else (plural or word + 's')}"
+
+
+def inception_scene(block: str = "3a", branch_1x1: str = "on", branch_3x3: str = "on", branch_5x5: str = "on",
+                    branch_pool: str = "on", reduction: str = "on") -> Scene:
+    """One Inception block of GoogLeNet with some branches on (chapter 13).
+
+    Args:
+        block: a key of :data:`BLOCKS`.
+        branch_1x1, branch_3x3, branch_5x5, branch_pool: ``"on"`` or ``"off"``.
+        reduction: ``"on"`` for 1×1 reductions and the pooling projection, ``"off"`` for the naive block.
+
+    Raises:
+        ValueError: in one line, for an unknown block or switch, or when every branch is off.
+    """
+    if block not in BLOCKS:
+        raise ValueError(f"block must be one of {list(BLOCKS)}, got {block!r}")
+    switches = {"1x1": branch_1x1, "3x3": branch_3x3, "5x5": branch_5x5, "pool": branch_pool, "reduction": reduction}
+    for name, value in switches.items():
+        if value not in ("on", "off"):
+            raise ValueError(f"{'reduction' if name == 'reduction' else 'branch_' + name} must be 'on' or 'off', got {value!r}")
+    on = [b for b in BRANCHES if switches[b] == "on"]
+    if not on:
+        raise ValueError("every branch is off: a block with no branch has no output channels (switch one on)")
+    reduce = reduction == "on"
+    c_in, ch1, ch3r, ch3, ch5r, ch5, pp, size = BLOCKS[block]
+    widths = {"1x1": ch1, "3x3": ch3, "5x5": ch5, "pool": pp}
+    kept = {b: (widths[b] if b in on else 0) for b in BRANCHES}
+    costs = inception_branch_costs(c_in, kept["1x1"], ch3r, kept["3x3"], ch5r, kept["5x5"], kept["pool"],
+                                   size=size, reduce=reduce)
+    other = inception_branch_costs(c_in, kept["1x1"], ch3r, kept["3x3"], ch5r, kept["5x5"], kept["pool"],
+                                   size=size, reduce=not reduce)
+    out_channels = sum(c["out_channels"] for c in costs.values())
+
+    # each branch is a column of layers: (label, channels)
+    layers: dict[str, list[tuple[str, int]]] = {}
+    for b in on:
+        if b == "1x1":
+            layers[b] = [(f"1×1 conv, {ch1}", ch1)]
+        elif b in ("3x3", "5x5"):
+            k, red, width = (3, ch3r, ch3) if b == "3x3" else (5, ch5r, ch5)
+            main = [(f"{k}×{k} conv, {width}", width)]
+            layers[b] = ([(f"1×1 reduce, {red}", red)] if reduce else []) + main
+        else:
+            layers[b] = [("3×3 max pool", c_in)] + ([(f"1×1 proj, {pp}", pp)] if reduce else [])
+    per = channels_per_cell(c_in + ch1 + ch3 + ch5)  # the naive block's output: one scale per block
+
+    def cells(channels: int) -> int:
+        return max(1, math.ceil(channels / per))
+
+    col_width = {b: max(max(cells(c) for _, c in col), math.ceil(CHAR * max(len(t) for t, _ in col)) + 1)
+                 for b, col in layers.items()}
+    total = sum(col_width.values()) + GAP * (len(on) - 1)
+    out_cells = [cells(costs[b]["out_channels"]) for b in on]
+    width = max(MIN_WIDTH, total, sum(out_cells), cells(c_in))
+    grids: list[Grid] = []
+    links: list[Link] = []
+    grids.append(Grid("input", (width - cells(c_in)) / 2, 1, 1, cells(c_in), "p",
+                      label=f"input: {c_in} channels, {size}×{size}"))
+    output_x = (width - sum(out_cells)) / 2
+    x = (width - total) / 2
+    for b, n_out in zip(on, out_cells):
+        col = layers[b]
+        for depth, (label, channels) in enumerate(col):
+            n = cells(channels)
+            y = 4 + 3 * depth + (3 if len(col) == 1 else 0)
+            grids.append(Grid(f"{b}_{depth}", x + (col_width[b] - n) / 2, y, 1, n, BRANCH_CELLS[b], label=label))
+            source = ("input", 0, cells(c_in) // 2) if depth == 0 else (f"{b}_{depth - 1}", 0, cells(col[depth - 1][1]) // 2)
+            links.append(Link(*source, f"{b}_{depth}", 0, n // 2))
+        grids.append(Grid(f"out_{b}", output_x, 11, 1, n_out, BRANCH_CELLS[b]))
+        links.append(Link(f"{b}_{len(col) - 1}", 0, cells(col[-1][1]) // 2, f"out_{b}", 0, n_out // 2))
+        output_x += n_out
+        x += col_width[b] + GAP
+    parts = (" + ".join(f"{costs[b]['out_channels']}" for b in on) + " = ") if len(on) > 1 else ""
+    twin = "without" if reduce else "with"
+    params = sum(c["params"] for c in costs.values())
+    macs = sum(c["macs"] for c in costs.values())
+    lines = [
+        f"{_plural(len(on), 'branch', 'branches')} on ({', '.join(_NAMES[b] for b in on)}),"
+        f" {'with' if reduce else 'without'} 1×1 reductions; 1 cell = {_plural(per, 'channel')}",
+        f"output (concatenated): {parts}{_plural(out_channels, 'channel')}, {size}×{size}",
+        f"parameters: {params:,} ({twin} 1×1 reductions: {sum(c['params'] for c in other.values()):,})",
+        f"multiply-adds per image: {macs / 1e6:,.1f} M ({twin} 1×1 reductions:"
+        f" {sum(c['macs'] for c in other.values()) / 1e6:,.1f} M)",
+    ]
+    grids.append(Grid("caption", (width - 1) / 2, 12.9, 1, 1, ".", label=f"concatenated output: {out_channels} channels"))
+    return Scene(grids=grids, links=links, lines=lines)
