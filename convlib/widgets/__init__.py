@@ -21,6 +21,7 @@ from ..viz.grouped import grouped_scene
 from ..viz.inception import inception_scene
 from ..viz.padding import padding_scene
 from ..viz.pointwise import pointwise_scene
+from ..viz.residual import residual_scene
 from ..viz.se import se_scene
 from ..viz.separable import low_rank_scene, separable_passes_scene
 from ..viz.shuffle import connectivity_scene
@@ -48,6 +49,7 @@ from .flattened import (
 from .grouped import grouped_explorer, grouped_explorer_controls
 from .inception import inception_explorer, inception_explorer_controls
 from .pointwise import pointwise_explorer, pointwise_explorer_controls
+from .residual import residual_explorer, residual_explorer_controls
 from .se import se_explorer, se_explorer_controls
 from .separable import low_rank_explorer, low_rank_explorer_controls, separable_explorer, separable_explorer_controls
 from .shuffle import shuffle_explorer, shuffle_explorer_controls
@@ -80,6 +82,7 @@ RENDERS: dict[str, tuple[Callable[..., Scene], list[Control]]] = {
     "grouped_explorer": (grouped_scene, grouped_explorer_controls()),
     "inception_explorer": (inception_scene, inception_explorer_controls()),
     "deform_explorer": (deform_scene, deform_explorer_controls()),
+    "residual_explorer": (residual_scene, residual_explorer_controls()),
     "se_explorer": (se_scene, se_explorer_controls()),
 }
 
@@ -111,6 +114,8 @@ __all__ = [
     "shuffle_explorer",
     # chapter 13
     "inception_explorer",
+    # chapter 14
+    "residual_explorer",
     # chapter 15
     "deform_explorer",
     # chapter 16
