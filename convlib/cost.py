@@ -11,6 +11,9 @@ Multiply-adds (MACs) follow torchvision's published ``_ops`` figures (the
 * transposed convolution: ``in.numel() · (C_out / groups) · Π kernel``, every *input*
   position, since each input pixel scatters one kernel-sized patch;
 * linear: ``rows · in_features · out_features``;
+* deformable convolution (chapter 15): its weights only, as a convolution of the same
+  shape, ``out.numel() · (C_in / groups) · Π kernel``; the bilinear sampling is not counted
+  (the offset predictor is an ordinary convolution and counted as one);
 * normalisation, activations and pooling: not counted.
 
 ``torch.utils.flop_counter.FlopCounterMode`` counts 2 × these numbers.
@@ -197,7 +200,8 @@ class Cost:
     Attributes:
         params: every parameter of the model (shared ones once), counted or not.
         macs: multiply-adds of the whole batch, summed over ``layers``.
-        layers: the counted convolution, transposed-convolution and linear calls, in call order.
+        layers: the counted convolution, transposed-convolution, deformable-convolution and
+            linear calls, in call order.
     """
 
     params: int
@@ -229,7 +233,20 @@ def _shape(shape: tuple[int, ...]) -> str:
     return "×".join(map(str, shape))
 
 
+def _deform_types() -> tuple[type, ...]:
+    """The deformable-convolution modules :func:`count` sees: convlib's and, if installed, torchvision's."""
+    from .ops.deform import DeformConv2d  # here, not at the top: convlib.ops imports nothing from cost
+
+    try:
+        from torchvision.ops import DeformConv2d as TorchvisionDeformConv2d
+    except ImportError:  # pragma: no cover - torchvision is a dependency of the book
+        return (DeformConv2d,)
+    return (DeformConv2d, TorchvisionDeformConv2d)
+
+
 def _layer_macs(module: nn.Module, x: torch.Tensor, y: torch.Tensor) -> int:
+    if isinstance(module, _deform_types()):  # the weights' product only; the sampling is not counted
+        return y.numel() * (module.in_channels // module.groups) * math.prod(module.kernel_size)
     if isinstance(module, nn.modules.conv._ConvTransposeNd):
         return x.numel() * (module.out_channels // module.groups) * math.prod(module.kernel_size)
     if isinstance(module, nn.modules.conv._ConvNd):
@@ -243,8 +260,10 @@ def count(model: nn.Module, input_shape: tuple[int, ...]) -> Cost:
     The model runs on ``torch.zeros(input_shape)`` in evaluation mode under
     ``torch.no_grad()``, on its own device and dtype; its training flags are restored
     afterwards. Forward hooks record every call of a convolution (``nn.Conv1d/2d/3d``,
-    any subclass of them such as ``convlib.ops``' modules), a transposed convolution or
-    ``nn.Linear``. Convolutions called through ``torch.nn.functional`` are not seen.
+    any subclass of them such as ``convlib.ops``' modules), a transposed convolution,
+    ``nn.Linear``, or a deformable convolution (``convlib.ops.DeformConv2d`` or
+    torchvision's), whose row holds its weights' multiply-adds but not its bilinear
+    sampling. Convolutions called through ``torch.nn.functional`` are not seen.
 
     Args:
         model: any ``nn.Module`` taking one tensor.
@@ -272,7 +291,7 @@ def count(model: nn.Module, input_shape: tuple[int, ...]) -> Cost:
         macs = _layer_macs(module, x, output)
         rows.append(LayerCost(names[module], type(module).__name__, tuple(x.shape), tuple(output.shape), params, macs))
 
-    counted = (nn.modules.conv._ConvNd, nn.Linear)
+    counted = (nn.modules.conv._ConvNd, nn.Linear, *_deform_types())
     handles = [m.register_forward_hook(hook, with_kwargs=True) for m in model.modules() if isinstance(m, counted)]
     modes = {m: m.training for m in model.modules()}
     first = next(iter(model.parameters()), None)

@@ -232,6 +232,43 @@ def test_flop_counter_counts_transposed_conv_over_input_positions():
     assert flop_counter_macs(layer, shape) == per_input == count(layer, shape).macs
 
 
+class PredictedDeform(nn.Module):
+    """Chapter 15's pattern: an ordinary conv predicts offsets (and a mask), a deformable conv uses them."""
+
+    def __init__(self, deform: nn.Module, mask: bool) -> None:
+        super().__init__()
+        k2 = deform.kernel_size[0] * deform.kernel_size[1]
+        self.k2, self.mask, self.deform = k2, mask, deform
+        self.predict = nn.Conv2d(deform.in_channels, (3 if mask else 2) * k2, deform.kernel_size,
+                                 stride=deform.stride, padding=deform.padding)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        o = self.predict(x)
+        mask = torch.sigmoid(o[:, 2 * self.k2:]) if self.mask else None
+        return self.deform(x, o[:, : 2 * self.k2], mask)
+
+
+@pytest.mark.parametrize("library", ["convlib", "torchvision"])
+def test_count_sees_a_deformable_conv_as_its_weights_and_its_predictor_as_a_conv(library):
+    # 8 -> 16 channels, 3x3, stride 2, padding 1, 2 weight groups, on 2x8x10x10: a 5x5 output.
+    import torchvision
+
+    from convlib.ops import DeformConv2d
+
+    make = DeformConv2d if library == "convlib" else torchvision.ops.DeformConv2d
+    torch.manual_seed(0)
+    model = PredictedDeform(make(8, 16, 3, stride=2, padding=1, groups=2), mask=library == "convlib")
+    cost = count(model, (2, 8, 10, 10))
+    channels = 27 if library == "convlib" else 18
+    assert [(r.name, r.kind) for r in cost.layers] == [("predict", "Conv2d"), ("deform", "DeformConv2d")]
+    assert cost.layers[0].macs == 2 * conv_macs(8, channels, 3, 5)
+    assert cost.layers[1].macs == 2 * conv_macs(8, 16, 3, 5, groups=2)  # the weights only, no sampling
+    assert cost.layers[1].params == conv_params(8, 16, 3, groups=2)
+    assert cost.params == n_params(model) == conv_params(8, channels, 3) + conv_params(8, 16, 3, groups=2)
+    if library == "convlib":  # FlopCounterMode sees convlib's matmuls, not torchvision's C++ kernel
+        assert cost.macs == flop_counter_macs(model, (2, 8, 10, 10))
+
+
 def test_bn_relu_pool_contribute_no_macs_and_are_not_listed():
     cost = count(small_cnn(), (2, 3, 16, 16))
     assert [layer.kind for layer in cost.layers] == ["Conv2d", "Conv2d", "Linear"]
