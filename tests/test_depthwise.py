@@ -236,3 +236,13 @@ def test_roofline_plot_draws_the_roof_and_one_series_per_kind():
     fig = plot_roofline(pts, bandwidth=2e9, peak=5e10, title="t")
     ax = fig.axes[0]
     assert len(ax.collections) == 2 and ax.get_xscale() == "log" and ax.get_title() == "t"
+
+
+def test_roofline_plot_draws_each_points_own_roof_as_a_dash():
+    import matplotlib
+    matplotlib.use("Agg")
+    pts = [dict(intensity=1.0, macs_per_s=1e9, kind="depthwise", roof=2e10), dict(intensity=50, macs_per_s=3e10, kind="standard")]
+    ax = plot_roofline(pts, bandwidth=2e9, peak=5e10).axes[0]
+    assert len(ax.collections) == 3                                   # two series and one row of dashes
+    dashes = [c for c in ax.collections if "own lower roof" in c.get_label()]
+    assert len(dashes) == 1 and dashes[0].get_offsets().tolist() == [[1.0, 2e10]]

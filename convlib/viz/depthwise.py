@@ -88,7 +88,9 @@ def plot_roofline(points: Sequence[dict], bandwidth: float, peak: float, ax: Axe
 
     Args:
         points: dicts with ``intensity`` (MAC/byte), ``macs_per_s``, ``kind`` (points of
-            one kind share a colour and a legend entry) and optional ``label``.
+            one kind share a colour and a legend entry), optional ``label`` and optional ``roof``
+            (that point's own lower roof in multiply-adds per second, drawn as a short dash above
+            or at it, for instance from a cache-sized bandwidth).
         bandwidth: bytes per second of the memory line (``macs_per_s = bandwidth · intensity``).
         peak: multiply-adds per second of the flat ceiling.
         ax: draw into these axes; a new figure if omitted.
@@ -100,7 +102,7 @@ def plot_roofline(points: Sequence[dict], bandwidth: float, peak: float, ax: Axe
     lo, hi = min(values + [peak / bandwidth]) / 3, max(values + [peak / bandwidth]) * 3
     grid = np.logspace(np.log10(lo), np.log10(hi), 200)
     ax.plot(grid, np.minimum(peak, bandwidth * grid), color="black", linewidth=1.2,
-            label=f"roof: {bandwidth / 1e9:.3g} GB/s, {peak / 1e9:.3g} GMAC/s")
+            label=f"roof: main memory {bandwidth / 1e9:.3g} GB/s, peak {peak / 1e9:.3g} GMAC/s")
     ax.axvline(peak / bandwidth, color="grey", linestyle=":", linewidth=1)
     kinds = list(dict.fromkeys(pt["kind"] for pt in points))
     markers = "osD^v"
@@ -108,6 +110,10 @@ def plot_roofline(points: Sequence[dict], bandwidth: float, peak: float, ax: Axe
         mine = [pt for pt in points if pt["kind"] == kind]
         ax.scatter([pt["intensity"] for pt in mine], [pt["macs_per_s"] for pt in mine], marker=markers[n % 5],
                    s=36, color=f"C{n}", label=kind, zorder=3)
+        roofs = [pt for pt in mine if pt.get("roof")]
+        if roofs:
+            ax.scatter([pt["intensity"] for pt in roofs], [pt["roof"] for pt in roofs], marker="_", s=220,
+                       linewidths=2, color=f"C{n}", label=f"{kind}: each layer's own lower roof", zorder=2)
         for pt in mine:
             if pt.get("label"):
                 ax.annotate(pt["label"], (pt["intensity"], pt["macs_per_s"]), xytext=(4, -10),
