@@ -71,6 +71,7 @@ MISTAKES = [
     ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 14, 14)), "padding"),
     ("ch15_shapes", SHAPE.format(18, 9, (2, 24, 16, 16)), "this kernel is 5×5"),
     ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 17, 17)), "rounded down"),
+    ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 15, 15)), "without the + 1"),
     # ch15_predictor_cost
     ("ch15_predictor_cost", COST.format("256 * 9 * 18 + 18", "18 * 256 * 9 * 14 * 14"), "mask logits"),
     ("ch15_predictor_cost", COST.format("256 * 9 * 9 + 9", "9 * 256 * 9 * 14 * 14"), "3·k² = 27"),
@@ -78,6 +79,11 @@ MISTAKES = [
     ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 27", "27 * 256 * 9"), "14×14 output"),
     ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 27", "27 * 256 * 9 * 28 * 28"), "input size"),
     ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 27", "2 * 27 * 256 * 9 * 14 * 14"), "FLOPs"),
+    ("ch15_predictor_cost", COST.format("256 * 3 * 27 + 27", "27 * 256 * 3 * 14 * 14"), "not k = 3"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 27 + 256 * 256 * 9", "27 * 256 * 9 * 14 * 14"), "predictor alone"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 27", "27 * 256 * 9 * 14 * 14 + 27 * 14 * 14"), "bias as a multiply-add"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 27", "27 * 256 * 9 * 14 * 14 + 5 * 256 * 9 * 14 * 14"), "sampling"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 27", "(27 + 256) * 256 * 9 * 14 * 14"), "predictor alone"),
     # ch15_bilinear_sample
     ("ch15_bilinear_sample", BILINEAR_SWAPPED, "swap y and x"),
     ("ch15_bilinear_sample", BILINEAR_ROUNDED, "rounded"),
