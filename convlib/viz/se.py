@@ -58,7 +58,7 @@ def se_scene(channels: int = 16, reduction: int = 4, size: int = 14, overhead: b
     Rows, top to bottom: the feature map ``U``, the squeezed vector ``z`` (global
     average pooling), the hidden vector (FC then ReLU, ``C // r`` units), the channel
     weights ``s`` (FC then sigmoid) and the output ``U · s``; widths are to scale
-    (see :func:`se_widths`), ``s`` and the output are shaded by example weights. With
+    (see ``se_widths``), ``s`` and the output are shaded by example weights. With
     ``overhead``, two 10×10 waffles below: 100 cells stand for the convolution's
     parameters (left) and multiply-adds per image (right), and the orange cells for
     what the SE block adds, one cell per percent. The text gives the exact numbers.
