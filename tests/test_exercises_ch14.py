@@ -1,0 +1,67 @@
+"""Chapter 14's exercises: the usual mistakes fail the public checks with a hint that names them."""
+
+from __future__ import annotations
+
+import pathlib
+
+import jupytext
+
+from planting import planted_mistake_tests
+
+CHAPTER = pathlib.Path(__file__).resolve().parents[1] / "chapters" / "14-residual.md"
+NB = jupytext.read(CHAPTER)
+
+SHAPE = "out_shape = {}"
+COST = "weights = {}\nmacs = {}"
+READ = 'residual = "{}"\ndecades = {}'
+W = "(1024 * 256 + 256 * 256 * 9 + 256 * 1024)"
+
+
+def _forward(f: str = "block.bn2(block.conv2(torch.relu(block.bn1(block.conv1(x)))))",
+             shortcut: str = "x if block.downsample is None else block.downsample(x)",
+             out: str = "torch.relu(f + shortcut)") -> str:
+    """A student's answer to exercise 3, with one piece swapped for a usual mistake."""
+    return f"""
+def basic_forward(x, block):
+    f = {f}
+    shortcut = {shortcut}
+    return {out}
+"""
+
+
+MISTAKES = [
+    # ch14_dense_shape: k0 = 96, k = 24, 5 layers
+    ("ch14_dense_shape", SHAPE.format((2, 120, 14, 14)), "forgot the block's input"),
+    ("ch14_dense_shape", SHAPE.format((2, 24, 14, 14)), "not only the last layer's"),
+    ("ch14_dense_shape", SHAPE.format((2, 120 - 24 + 96, 14, 14)), "off by one"),
+    ("ch14_dense_shape", SHAPE.format((2, 96, 14, 14)), "concatenates"),
+    ("ch14_dense_shape", SHAPE.format((2, 216, 7, 7)), "keeps the batch and the map size"),
+    # ch14_bottleneck_cost
+    ("ch14_bottleneck_cost", COST.format("1024 * 256 + 256 * 256 + 256 * 1024", "0"), "3×3"),
+    ("ch14_bottleneck_cost", COST.format("2 * 1024 * 1024 * 9", "0"), "two 3×3 convolutions"),
+    ("ch14_bottleneck_cost", COST.format(f"{W} + 2 * (256 + 256 + 1024)", "0"), "without the batch norms"),
+    ("ch14_bottleneck_cost", COST.format(f"{W} + 1024 * 1024", "0"), "identity"),
+    ("ch14_bottleneck_cost", COST.format("1024 * 256 * 2 + 1024 * 1024 * 9", "0"), "at the width"),
+    ("ch14_bottleneck_cost", COST.format(W, W), "per output pixel"),
+    ("ch14_bottleneck_cost", COST.format(W, f"{W} * 56 * 56"), "wrong size"),
+    ("ch14_bottleneck_cost", COST.format(W, f"2 * {W} * 14 * 14"), "FLOPs"),
+    ("ch14_bottleneck_cost", COST.format(W, f"{W} * 14"), "196 pixels"),
+    # ch14_basic_forward
+    ("ch14_basic_forward", _forward(out="torch.relu(f)"), "left out the shortcut"),
+    ("ch14_basic_forward", _forward(out="f + shortcut"), "forgot the ReLU after the addition"),
+    ("ch14_basic_forward", _forward(out="torch.relu(f) + shortcut"), "after the addition"),
+    ("ch14_basic_forward", _forward(f="block.bn2(block.conv2(block.bn1(block.conv1(x))))"),
+     "ReLU between the two convolutions"),
+    ("ch14_basic_forward", _forward(shortcut="x"), "block.downsample(x)"),
+    ("ch14_basic_forward", "def basic_forward(x, block):\n    return block(x)\n", "do not call block(x)"),
+    # ch14_read_gradients
+    ("ch14_read_gradients", READ.format("A", 11), "plain network"),
+    ("ch14_read_gradients", READ.format("B", 1), "read the network with shortcuts"),
+    ("ch14_read_gradients", READ.format("B", -11), "positive"),
+    ("ch14_read_gradients", READ.format("B", 22), "read the axis again"),
+]
+
+
+(test_usual_mistake_fails_the_public_checks_with_a_hint_naming_it,
+ test_the_chapters_own_solution_passes_every_public_check,
+ test_every_exercise_has_at_least_two_planted_mistakes) = planted_mistake_tests(NB, MISTAKES)
