@@ -128,5 +128,6 @@ def inception_scene(block: str = "3a", branch_1x1: str = "on", branch_3x3: str =
         f"multiply-adds per image: {macs / 1e6:,.1f} M ({twin} 1×1 reductions:"
         f" {sum(c['macs'] for c in other.values()) / 1e6:,.1f} M)",
     ]
-    grids.append(Grid("caption", (width - 1) / 2, 12.9, 1, 1, ".", label=f"concatenated output: {out_channels} channels"))
+    # an undrawn row across the whole width: it carries the caption and sets the drawing's width
+    grids.append(Grid("caption", 0, 12.9, 1, math.ceil(width), ".", label=f"concatenated output: {out_channels} channels"))
     return Scene(grids=grids, links=links, lines=lines)

@@ -1,0 +1,72 @@
+"""Chapter 13's exercises: the usual mistakes fail the public checks with a hint that names them."""
+
+from __future__ import annotations
+
+import pathlib
+
+import jupytext
+
+from planting import planted_mistake_tests
+
+CHAPTER = pathlib.Path(__file__).resolve().parents[1] / "chapters" / "13-inception.md"
+NB = jupytext.read(CHAPTER)
+
+SHAPE = "shape = {}"
+COST = "naive_macs = {}\nreduced_macs = {}"
+READ = 'costliest_block = "{}"\ncostliest_branch = "{}"'
+NAIVE, REDUCED = "5 * 5 * 528 * 128 * 14 * 14", "528 * 32 * 14 * 14 + 5 * 5 * 32 * 128 * 14 * 14"
+
+
+def _inception(p3: int = 1, p5: int = 2, pool: str = "F.max_pool2d(x, 3, stride=1, padding=1)", relu_mid: bool = True,
+               relu_out: bool = True, order: str = "b1, b2, b3, b4") -> str:
+    """A student's answer to exercise 3, with one piece swapped for a usual mistake."""
+    r = "torch.relu" if relu_out else ""
+    m = "torch.relu" if relu_mid else ""
+    return f"""
+def inception(x, w1, w3_reduce, w3, w5_reduce, w5, w_pool):
+    b1 = {r}(F.conv2d(x, w1))
+    b2 = {r}(F.conv2d({m}(F.conv2d(x, w3_reduce)), w3, padding={p3}))
+    b3 = {r}(F.conv2d({m}(F.conv2d(x, w5_reduce)), w5, padding={p5}))
+    b4 = {r}(F.conv2d({pool}, w_pool))
+    return torch.cat([{order}], dim=1)
+"""
+
+
+MISTAKES = [
+    # ch13_block_shape: inception(4e), 528 → 256 + 320 + 128 + 128 = 832 at 14×14
+    ("ch13_block_shape", SHAPE.format((8, 832 + 160 + 32, 14, 14)), "reduction widths"),
+    ("ch13_block_shape", SHAPE.format((8, 256 + 320 + 128 + 528, 14, 14)), "projection to 128"),
+    ("ch13_block_shape", SHAPE.format((8, 256 + 320 + 128, 14, 14)), "left out the pooling branch"),
+    ("ch13_block_shape", SHAPE.format((8, 832, 7, 7)), "keeps H and W"),
+    ("ch13_block_shape", SHAPE.format((8, 528, 14, 14)), "sum of the branch widths"),
+    ("ch13_block_shape", SHAPE.format((1, 832, 14, 14)), "batch size stays 8"),
+    ("ch13_block_shape", SHAPE.format([8, 832, 14, 14]), "tuple of 4 ints"),
+    # ch13_reduction_cost
+    ("ch13_reduction_cost", COST.format(NAIVE, "5 * 5 * 32 * 128 * 14 * 14"), "forgot the 1×1 reduction"),
+    ("ch13_reduction_cost", COST.format("5 * 5 * 528 * 128 * 28 * 28", "528 * 32 * 28 * 28 + 5 * 5 * 32 * 128 * 28 * 28"),
+     "28×28"),
+    ("ch13_reduction_cost", COST.format("3 * 3 * 528 * 128 * 14 * 14", REDUCED), "not torchvision's 3×3"),
+    ("ch13_reduction_cost", COST.format(REDUCED, NAIVE), "cheaper"),
+    ("ch13_reduction_cost", COST.format("5 * 5 * 528 * 128", "528 * 32 + 5 * 5 * 32 * 128"), "multiple of 196"),
+    ("ch13_reduction_cost", COST.format(f"float({NAIVE})", REDUCED), "should be ints"),
+    # ch13_inception_function
+    ("ch13_inception_function", _inception(p3=0), "3×3 branch's output is smaller"),
+    ("ch13_inception_function", _inception(p5=1), "padding 2"),
+    ("ch13_inception_function", _inception(pool="F.max_pool2d(x, 3, padding=1)"), "stride=1"),
+    ("ch13_inception_function", _inception(relu_out=False, relu_mid=False), "followed by a ReLU"),
+    ("ch13_inception_function", _inception(relu_mid=False), "3×3 branch: 1×1 reduction, ReLU"),
+    ("ch13_inception_function", _inception(pool="F.avg_pool2d(x, 3, stride=1, padding=1)"), "max pooling (not average)"),
+    ("ch13_inception_function", _inception(order="b4, b1, b2, b3"), "in the order 1×1, 3×3, 5×5, pool"),
+    # ch13_read_costs
+    ("ch13_read_costs", READ.format("5b", "3x3"), "7×7 map"),
+    ("ch13_read_costs", READ.format("4e", "3x3"), "not of all nine"),
+    ("ch13_read_costs", READ.format("3b", "5x5"), "its branch is narrow"),
+    ("ch13_read_costs", READ.format("3b", "1x1"), "only 528 multiply-adds"),
+    ("ch13_read_costs", READ.format("4f", "3x3"), "nine block names"),
+    ("ch13_read_costs", READ.format("3b", "3×3"), "'1x1', '3x3', '5x5' or 'pool'"),
+]
+
+
+(test_usual_mistake_fails_the_public_checks_with_a_hint_naming_it,
+ test_the_chapters_own_solution_passes_every_public_check,
+ test_every_exercise_has_at_least_two_planted_mistakes) = planted_mistake_tests(NB, MISTAKES)
