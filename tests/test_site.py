@@ -86,3 +86,23 @@ def test_site_shows_no_solution_markers_or_hidden_tests(site: pathlib.Path) -> N
         text = path.read_text(encoding="utf-8", errors="ignore")
         for marker in ("# SOLUTION", "# BEGIN SOLUTION", "# HIDDEN", "BEGIN QUESTION"):
             assert marker not in text, f"{path.relative_to(site)} contains {marker!r}"
+
+
+def test_chapter_titles_and_sidebar_carry_the_number_of_the_file_name(site: pathlib.Path) -> None:
+    """chapters/06-dilated is "6. …" in its heading, its tab title and every sidebar entry, whatever the toc's gaps."""
+    for page in chapters(site):
+        html = page.read_text(encoding="utf-8")
+        number = int(page.stem[:2])
+        h1 = re.search(r"<h1>(.*?)</h1>", html, flags=re.S)
+        assert h1 and re.sub(r"<[^>]+>", "", h1.group(1)).startswith(f"{number}. "), f"{page.name}: heading lacks '{number}. '"
+        assert re.search(rf"<title>{number}\. ", html), f"{page.name}: tab title lacks '{number}. '"
+        for href, text in re.findall(r'class="reference internal" href="(?:\.\./chapters/)?(\d\d-[^"#]*\.html)">([^<]+)<', html):
+            assert text.startswith(f"{int(href[:2])}. "), f"{page.name}: sidebar entry {text!r} for {href} is not numbered"
+
+
+def test_doc_links_to_a_chapter_read_chapter_nn(site: pathlib.Path) -> None:
+    """A {doc} link without its own text says "chapter 05, Title" (the prose's form), not "5. Title"."""
+    for page in chapters(site):
+        for text in re.findall(r'<span class="doc">([^<]*)</span>', page.read_text(encoding="utf-8")):
+            assert not re.match(r"\d+\. ", text), f"{page.name}: link text {text!r}"
+

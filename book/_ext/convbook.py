@@ -19,6 +19,12 @@ with no edit to the page. Each section is the module's docstring, an
 ``autosummary`` table of its ``__all__`` (or of its public functions and
 classes) and each name's ``autodoc`` entry, followed by the chapters whose code
 imports or calls that name.
+
+Chapters are numbered from their file name (``chapters/06-dilated`` is chapter 6),
+not from their place in the table of contents, which has gaps: the page title,
+the sidebar and the browser tab read "6. Dilated (atrous) convolution", and a
+``{doc}`` link written without its own text reads "chapter 06, Dilated (atrous)
+convolution", as the prose says "chapter 06".
 """
 
 from __future__ import annotations
@@ -60,6 +66,44 @@ def _add_widget_scripts(app: Sphinx, pagename: str, templatename: str, context: 
     app.add_js_file("../widgets/require.js", priority=900)
     app.add_js_file("../widgets/embed-amd.js", priority=901,
                     **{"data-jupyter-widgets-cdn": root, "data-jupyter-widgets-cdn-only": "true"})
+
+
+CHAPTER_DOC = re.compile(r"^chapters/(\d\d)-")
+
+
+def chapter_number(docname: str) -> str | None:
+    """``"06"`` for ``chapters/06-dilated``; None for a page that is not a chapter."""
+    match = CHAPTER_DOC.match(docname)
+    return match.group(1) if match else None
+
+
+def _number_chapter(app: Sphinx, doctree: Any) -> None:
+    """Put the chapter's number before its title; runs before Sphinx records the title."""
+    from docutils import nodes
+
+    number = chapter_number(app.env.docname)
+    if number is None:
+        return
+    for section in doctree.findall(nodes.section):
+        title = section.next_node(nodes.title)
+        if title is not None and not title.astext().startswith(f"{int(number)}. "):
+            title.insert(0, nodes.Text(f"{int(number)}. "))
+        return
+
+
+def _chapter_links(app: Sphinx, doctree: Any, docname: str) -> None:
+    """A ``{doc}`` link to a chapter that shows the numbered title reads "chapter 06, Title" instead."""
+    from docutils import nodes
+
+    for ref in list(doctree.findall(nodes.reference)):
+        inline = ref.next_node(nodes.inline)
+        if inline is None or not {"doc", "std-doc"} & set(inline.get("classes", [])):
+            continue
+        text = inline.astext()
+        match = re.match(r"(\d+)\. (.+)$", text, flags=re.S)
+        target = re.search(r"(?:^|/)(\d\d)-[^/]*\.html", ref.get("refuri", ""))
+        if match and target and int(target.group(1)) == int(match.group(1)) and len(inline.children) == 1:
+            inline.replace(inline.children[0], nodes.Text(f"chapter {int(match.group(1)):02d}, {match.group(2)}"))
 
 
 def _copy_fonts(app: Sphinx, exc: Exception | None) -> None:
@@ -257,6 +301,8 @@ def _api_chapters(app: Sphinx, what: str, name: str, obj: Any, options: Any, lin
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", _add_widget_scripts)
     app.connect("build-finished", _copy_fonts)
+    app.connect("doctree-read", _number_chapter, priority=400)  # before the title collector (500)
+    app.connect("doctree-resolved", _chapter_links)
     app.connect("source-read", _api_source)
     app.connect("builder-inited", _wrap_napoleon)
     app.connect("autodoc-process-docstring", _data_docs, priority=400)

@@ -133,7 +133,8 @@ def sources(out: pathlib.Path = ROOT / "_build" / "src", only: str | None = None
         if only and not chapter.stem.startswith(only):
             # A single-chapter build keeps every page, so links between chapters still resolve,
             # but the other chapters are stubs: their title only, nothing executed.
-            title = next((c.source.splitlines()[0] for c in nb.cells if c.cell_type == "markdown" and c.source.startswith("# ")), f"# {chapter.stem}")
+            title = next((line for c in nb.cells if c.cell_type == "markdown" for line in c.source.splitlines()
+                          if line.startswith("# ")), f"# {chapter.stem}")
             _write(out / "chapters" / f"{chapter.stem}.md", f"{title}\n\n(Not built in this single-chapter build.)\n".encode(), written)
             continue
         # exercise figures: only their image reaches the site (the drawing code would give the answer)

@@ -1,0 +1,76 @@
+"""Chapter 01's exercises: the usual mistakes fail the public checks with a hint that names them."""
+
+from __future__ import annotations
+
+import pathlib
+
+import jupytext
+
+from planting import planted_mistake_tests
+
+CHAPTER = pathlib.Path(__file__).resolve().parents[1] / "chapters" / "01-convolution.md"
+NB = jupytext.read(CHAPTER)
+
+CORRELATE_FLIPPED = """
+def correlate2d(x, w):
+    return F.conv2d(x[None, None], w.flip(0, 1)[None, None])[0, 0]
+"""
+CORRELATE_OFF_BY_ONE = """
+def correlate2d(x, w):
+    kh, kw = w.shape
+    out = torch.zeros(x.shape[0] - kh, x.shape[1] - kw)
+    for i in range(out.shape[0]):
+        for j in range(out.shape[1]):
+            out[i, j] = (x[i : i + kh, j : j + kw] * w).sum()
+    return out
+"""
+CORRELATE_SQUARE_ONLY = """
+def correlate2d(x, w):
+    k = w.shape[0]
+    out = torch.zeros(x.shape[0] - k + 1, x.shape[0] - k + 1)
+    for i in range(out.shape[0]):
+        for j in range(out.shape[1]):
+            out[i, j] = (x[i : i + k, j : j + k] * w).sum()
+    return out
+"""
+CONVOLVE_ONE_AXIS = """
+def convolve2d(x, w):
+    return F.conv2d(x[None, None], w.flip(1)[None, None])[0, 0]
+"""
+CONVOLVE_OTHER_AXIS = """
+def convolve2d(x, w):
+    return F.conv2d(x[None, None], w.flip(0)[None, None])[0, 0]
+"""
+CONVOLVE_NO_FLIP = """
+def convolve2d(x, w):
+    return F.conv2d(x[None, None], w[None, None])[0, 0]
+"""
+CONVOLVE_TRANSPOSED = """
+def convolve2d(x, w):
+    return F.conv2d(x[None, None], w.T[None, None])[0, 0]
+"""
+
+MISTAKES = [
+    ("ch01_output_shape", "shape = (4, 16, 32, 32)", "no padding"),
+    ("ch01_output_shape", "shape = (4, 16, 27, 27)", "off by one"),
+    ("ch01_output_shape", "shape = (4, 3, 28, 28)", "one channel per filter"),
+    ("ch01_output_shape", "shape = [4, 16, 28, 28]", "tuple"),
+    ("ch01_layer_cost", "params_answer = 64 * 32 * 9\nmacs_answer = 28 * 28 * 64 * 32 * 9", "forgot the bias"),
+    ("ch01_layer_cost", "params_answer = 64 * 32 * 9 + 1\nmacs_answer = 28 * 28 * 64 * 32 * 9", "one bias per filter"),
+    ("ch01_layer_cost", "params_answer = 64 * (32 * 9 + 1)\nmacs_answer = 28 * 28 * 64 * 9", "32 input channels"),
+    ("ch01_layer_cost", "params_answer = 64 * (32 * 9 + 1)\nmacs_answer = 28 * 28 * 64 * (32 * 9 + 1)", "bias is an addition"),
+    ("ch01_layer_cost", "params_answer = 64 * (32 * 9 + 1)\nmacs_answer = 26 * 26 * 64 * 32 * 9", "padding=1"),
+    ("ch01_correlate2d", CORRELATE_FLIPPED, "flipped the kernel"),
+    ("ch01_correlate2d", CORRELATE_OFF_BY_ONE, "a 2×2 kernel on a 4×4 image gives 3×3"),
+    ("ch01_correlate2d", CORRELATE_SQUARE_ONLY, "swapped"),
+    ("ch01_true_convolution", CONVOLVE_ONE_AXIS, "one axis only"),
+    ("ch01_true_convolution", CONVOLVE_OTHER_AXIS, "one axis only"),
+    ("ch01_true_convolution", CONVOLVE_NO_FLIP, "cross-correlation"),
+    ("ch01_true_convolution", CONVOLVE_TRANSPOSED, "3×2 kernel"),
+    ("ch01_which_kernel", 'kernels_answer = "BDCA"', "Sobel x and Sobel y are swapped"),
+    ("ch01_which_kernel", 'kernels_answer = "CADB"', "box blur and sharpen are swapped"),
+    ("ch01_which_kernel", 'kernels_answer = "AABC"', "exactly one panel"),
+]
+
+(test_usual_mistake_fails_with_a_hint_naming_it, test_chapters_own_solution_passes_every_public_check,
+ test_every_exercise_has_at_least_two_planted_mistakes) = planted_mistake_tests(NB, MISTAKES)
