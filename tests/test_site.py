@@ -106,3 +106,15 @@ def test_doc_links_to_a_chapter_read_chapter_nn(site: pathlib.Path) -> None:
         for text in re.findall(r'<span class="doc">([^<]*)</span>', page.read_text(encoding="utf-8")):
             assert not re.match(r"\d+\. ", text), f"{page.name}: link text {text!r}"
 
+
+BUILD_PATHS = re.compile(r"/\.venv/|site-packages/|/__w/|\.py:\d+: \w*Warning")
+
+
+def test_no_page_shows_a_path_of_the_build_machine_or_a_raw_warning(site: pathlib.Path) -> None:
+    """A warning a chapter means to show is caught and reworded; none is printed with its file and line."""
+    root = str(pathlib.Path(__file__).resolve().parents[1])
+    for path in pages(site) + list(site.rglob("*.ipynb")):
+        text = path.read_text(encoding="utf-8", errors="ignore")
+        found = BUILD_PATHS.search(text)
+        assert found is None, f"{path.relative_to(site)} shows {text[max(found.start() - 80, 0):found.end() + 40]!r}"
+        assert root not in text, f"{path.relative_to(site)} contains the build's path {root}"
