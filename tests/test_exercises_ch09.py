@@ -78,6 +78,8 @@ MISTAKES = [
     ("ch09_shapes", "weight_shape = (1, 72, 3, 3)\nout_shape = (8, 72, 28, 28)", "comes first"),
     ("ch09_shapes", "weight_shape = (72, 1, 3, 3)\nout_shape = (8, 28, 28, 72)", "not last"),
     ("ch09_shapes", "weight_shape = [72, 1, 3, 3]\nout_shape = (8, 72, 28, 28)", "tuple"),
+    ("ch09_shapes", "weight_shape = (72, 72, 3, 3)\nout_shape = (8, 72, 28, 28)", "not C_out"),
+    ("ch09_shapes", "weight_shape = (72, 1, 3, 3)\nout_shape = (1, 72, 28, 28)", "batch dimension"),
     # ch09_cost
     ("ch09_cost", "params = 32 * 64 * 25 + 64\nmacs = 28 * 28 * 64 * 25", "standard convolution"),
     ("ch09_cost", "params = 32 * 25 + 32\nmacs = 28 * 28 * 64 * 25", "channel multiplier"),
