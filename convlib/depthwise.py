@@ -1,4 +1,4 @@
-"""Bytes, arithmetic intensity and per-layer time: why depthwise convolution is memory-bound (chapter 09).
+"""Bytes, arithmetic intensity and per-layer time: why depthwise convolution is not as fast as its multiply-adds (chapter 09).
 
 * :func:`conv_min_bytes`: the least traffic a convolution can have, one read of
   its input and weight and one write of its output;
