@@ -63,7 +63,7 @@ PLANTED = {
     "ch10_full_weight": [
         # D broadcast along the wrong axis (dim 0, the output channels): fails when C_out != C_in
         ("def full_weight(depthwise_weight, pointwise_weight, multiplier=1):\n"
-         "    return pointwise_weight * depthwise_weight", "broadcasting failed"),
+         "    return pointwise_weight * depthwise_weight", "if broadcasting failed"),
         # the same wrong axis on a square layer (C_in = C_out): W[o, c] = P[o, c]·D_o
         ("def full_weight(depthwise_weight, pointwise_weight, multiplier=1):\n"
          "    if pointwise_weight.shape[0] == depthwise_weight.shape[0]:\n"
