@@ -1,0 +1,61 @@
+"""Chapter 07's exercises: the usual mistakes fail the public checks with a hint that names them."""
+
+from __future__ import annotations
+
+import pathlib
+
+import jupytext
+
+from planting import planted_mistake_tests
+
+CHAPTER = pathlib.Path(__file__).resolve().parents[1] / "chapters" / "07-separable.md"
+NB = jupytext.read(CHAPTER)
+
+SEPARATE_UNSCALED = """
+def separate(kernel, tol=1e-6):
+    u, s, vh = torch.linalg.svd(kernel)
+    if len(s) > 1 and s[1] > tol * s[0]:
+        raise ValueError("not separable")
+    return u[:, 0], vh[0]
+"""
+SEPARATE_NEVER_RAISES = """
+def separate(kernel, tol=1e-6):
+    u, s, vh = torch.linalg.svd(kernel)
+    return u[:, 0] * s[0].sqrt(), vh[0] * s[0].sqrt()
+"""
+SEPARATE_SWAPPED = """
+def separate(kernel, tol=1e-6):
+    u, s, vh = torch.linalg.svd(kernel)
+    if len(s) > 1 and s[1] > tol * s[0]:
+        raise ValueError("not separable")
+    return vh[0] * s[0].sqrt(), u[:, 0] * s[0].sqrt()
+"""
+SEPARATE_VH_COLUMN = """
+def separate(kernel, tol=1e-6):
+    u, s, vh = torch.linalg.svd(kernel, full_matrices=False)
+    if len(s) > 1 and s[1] > tol * s[0]:
+        raise ValueError("not separable")
+    return u[:, 0] * s[0].sqrt(), vh.T[0] * s[0].sqrt()
+"""
+COST = "full_mults = {f}\nseparable_mults = {s}"
+
+MISTAKES = [
+    ("ch07_pair_shape", "shape = (2, 6, 9, 26)", "stride 2 also halves the width"),
+    ("ch07_pair_shape", "shape = (2, 6, 9, 15)", "shrinks the width to 26"),
+    ("ch07_pair_shape", "shape = (2, 6, 8, 13)", "pads the height"),
+    ("ch07_pair_shape", "shape = (2, 6, 8, 14)", "pads the height"),
+    ("ch07_pair_shape", "shape = (2, 6, 18, 13)", "halves the height too"),
+    ("ch07_separable_cost", COST.format(f="28 * 28 * 25", s="2 * 28 * 28 * 5"), "both passes at the output size"),
+    ("ch07_separable_cost", COST.format(f="28 * 28 * 25", s="2 * 32 * 32 * 5"), "both passes at the input size"),
+    ("ch07_separable_cost", COST.format(f="32 * 32 * 25", s="28 * 32 * 5 + 28 * 28 * 5"), "no padding"),
+    ("ch07_separate", SEPARATE_UNSCALED, "σ₁"),
+    ("ch07_separate", SEPARATE_NEVER_RAISES, "ValueError"),
+    ("ch07_separate", SEPARATE_SWAPPED, "kH = 2"),
+    ("ch07_separate", SEPARATE_VH_COLUMN, "a row of kW = 4"),
+    ("ch07_spectrum", 'separable_kernels = {"A"}\nrank_of_c = 3', "every bar after the first"),
+    ("ch07_spectrum", 'separable_kernels = {"A", "D"}\nrank_of_c = 5', "clearly above zero"),
+    ("ch07_spectrum", 'separable_kernels = {"A", "B", "D"}\nrank_of_c = 3', "B has five"),
+]
+
+(test_usual_mistake_fails_with_a_hint_naming_it, test_chapters_own_solution_passes_every_public_check,
+ test_every_exercise_has_at_least_two_planted_mistakes) = planted_mistake_tests(NB, MISTAKES)

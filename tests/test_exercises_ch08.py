@@ -1,0 +1,59 @@
+"""Chapter 08's exercises: the usual mistakes fail the public checks with a hint that names them,
+and a correct answer computed in float32 passes."""
+
+from __future__ import annotations
+
+import pathlib
+
+import jupytext
+
+from convlib.course.homework import public_check_failures
+from planting import planted_mistake_tests
+
+CHAPTER = pathlib.Path(__file__).resolve().parents[1] / "chapters" / "08-flattened.md"
+NB = jupytext.read(CHAPTER)
+
+SHAPES = "after_channel = {c}\nafter_vertical = {v}\nafter_horizontal = {h}"
+COST = "full_params = {fp}\nflat_params = {lp}\nfull_macs = {fm}\nflat_macs = {lm}"
+FP, LP, FM, LM = "256 * 128 * 9 + 256", "256 * 2 * 134 + 256", "28 * 28 * 256 * 128 * 9", "28 * 28 * 256 * 2 * 134"
+
+POWER_METHOD = """
+def flatten_filter(w):
+    w = w{cast}
+    a = torch.linalg.svd(w.reshape(w.shape[0], -1), full_matrices=False)[0][:, 0]
+    for _ in range(50):
+        u, s, vh = torch.linalg.svd(torch.einsum("c,cij->ij", a, w))
+        v, h = u[:, 0], vh[0]
+        a = torch.einsum("cij,i,j->c", w, v, h){normalise}
+    return {ret}
+"""
+FLOAT32 = POWER_METHOD.format(cast=".float()", normalise="", ret="a, v, h")
+UNSCALED = POWER_METHOD.format(cast=".double()", normalise="\n        a = a / a.norm()", ret="a, v, h")
+SWAPPED = POWER_METHOD.format(cast=".double()", normalise="", ret="a, h, v")
+
+MISTAKES = [
+    ("ch08_step_shapes", SHAPES.format(c=(2, 32, 20, 20), v=(2, 32, 8, 20), h=(2, 32, 8, 8)), "leaves out the padding"),
+    ("ch08_step_shapes", SHAPES.format(c=(2, 32, 20, 20), v=(2, 32, 20, 20), h=(2, 32, 20, 20)), "strides the height"),
+    ("ch08_step_shapes", SHAPES.format(c=(2, 32, 20, 20), v=(2, 32, 10, 10), h=(2, 32, 10, 10)), "only the height"),
+    ("ch08_step_shapes", SHAPES.format(c=(2, 16, 20, 20), v=(2, 32, 10, 20), h=(2, 32, 10, 10)), "C_out"),
+    ("ch08_step_shapes", SHAPES.format(c=(2, 32, 20, 20), v=(2, 32, 9, 20), h=(2, 32, 9, 9)), "off by one"),
+    ("ch08_layer_cost", COST.format(fp="256 * 128 * 9", lp=LP, fm=FM, lm=LM), "forgot the bias of the full layer"),
+    ("ch08_layer_cost", COST.format(fp=FP, lp="256 * 134 + 256", fm=FM, lm=LM), "two rank-1 terms"),
+    ("ch08_layer_cost", COST.format(fp=FP, lp="256 * 2 * 134", fm=FM, lm=LM), "forgot the bias"),
+    ("ch08_layer_cost", COST.format(fp=FP, lp="256 * 2 * 135", fm=FM, lm=LM), "not one per term"),
+    ("ch08_layer_cost", COST.format(fp=FP, lp=LP, fm=FM, lm="28 * 28 * 256 * 134"), "two terms cost twice"),
+    ("ch08_layer_cost", COST.format(fp=FP, lp=LP, fm="26 * 26 * 256 * 128 * 9", lm=LM), "padding 1"),
+    ("ch08_flatten_filter", UNSCALED, "keep the scale"),
+    ("ch08_flatten_filter", SWAPPED, "lengths C, kH and kW"),
+    ("ch08_rank_figure", 'exact_with_one = {"A", "D"}\nterms_for_b = 2\nhardest = "C"', "error of 0 already at R = 1"),
+    ("ch08_rank_figure", 'exact_with_one = {"A"}\nterms_for_b = 1\nhardest = "C"', "first reaches 0"),
+    ("ch08_rank_figure", 'exact_with_one = {"A"}\nterms_for_b = 2\nhardest = "D"', "at R = 2"),
+]
+
+(test_usual_mistake_fails_with_a_hint_naming_it, test_chapters_own_solution_passes_every_public_check,
+ test_every_exercise_has_at_least_two_planted_mistakes) = planted_mistake_tests(NB, MISTAKES)
+
+
+def test_a_correct_float32_flatten_filter_passes_the_public_checks():
+    # Issue 8: exercise 3 failed a correct answer computed in float32.
+    assert public_check_failures(NB, "ch08_flatten_filter", FLOAT32) == []
