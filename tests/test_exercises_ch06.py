@@ -45,6 +45,8 @@ MISTAKES = [
     ("ch06_stack_cost", COST.format(rf=RF, params="5 * 64 * 64 * 9 + 1", macs=MACS), "64 biases"),
     ("ch06_stack_cost", COST.format(rf="68", params=PARAMS, macs=MACS), "k′ − 1"),
     ("ch06_stack_cost", COST.format(rf=RF, params=PARAMS, macs="5 * 128 * 128 * (64 * 64 * 9 + 64)"), "bias is an addition"),
+    ("ch06_stack_cost", COST.format(rf=RF, params=PARAMS, macs="sum((128 - 2 * d) ** 2 for d in (1, 2, 4, 8, 16)) * 64 * 64 * 9"),
+     "padding keeps the 128×128 size"),
     ("ch06_dilate_kernel", DILATE_TRAILING, "spans 3·(2−1)+1"),
     ("ch06_dilate_kernel", DILATE_DTYPE_LOST, "dtype"),
     ("ch06_dilate_kernel", DILATE_DETACHED, "gradients must flow"),
