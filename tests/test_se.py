@@ -111,6 +111,12 @@ def test_scene_states_the_cost_and_explains_an_impossible_reduction_in_one_line(
         se_scene(channels=16, reduction=32)
 
 
+def test_scene_without_overhead_is_the_block_alone():
+    scene = se_scene(channels=16, reduction=4, size=14, overhead=False)
+    assert scene.lines == ["excite: FC 16→4, ReLU, FC 4→16, sigmoid (r = 4)"]  # no 3×3 conv the page has not met
+    assert {g.name for g in scene.grids} == {"U", "z", "h", "s", "out", "frame"}
+
+
 def _every_setting():
     controls = se_explorer_controls()
     for combo in itertools.product(*(c["options"] for c in controls)):

@@ -61,7 +61,8 @@ def se_scene(channels: int = 16, reduction: int = 4, size: int = 14, overhead: b
     (see ``se_widths``), ``s`` and the output are shaded by example weights. With
     ``overhead``, two 10×10 waffles below: 100 cells stand for the convolution's
     parameters (left) and multiply-adds per image (right), and the orange cells for
-    what the SE block adds, one cell per percent. The text gives the exact numbers.
+    what the SE block adds, one cell per percent, and text lines give the exact numbers.
+    Without ``overhead`` the scene is the block alone: the rows and one line naming its layers.
 
     Args:
         channels: ``C``.
@@ -97,18 +98,19 @@ def se_scene(channels: int = 16, reduction: int = 4, size: int = 14, overhead: b
     m_se = macs["fc"] + macs["scale"]
     m_conv = conv_macs(channels, channels, 3, size)
     p_pct, m_pct = 100 * p / p_conv, 100 * m_se / m_conv
-    lines = [
-        f"excite: FC {channels}→{hidden}, ReLU, FC {hidden}→{channels}, sigmoid (r = {reduction})",
+    lines = [f"excite: FC {channels}→{hidden}, ReLU, FC {hidden}→{channels}, sigmoid (r = {reduction})"]
+    if not overhead:  # the block alone: no 3×3 convolution to compare with
+        return Scene(grids=grids, lines=lines)
+    lines += [
         f"SE parameters: 2·{channels}·{hidden} weights + {hidden} + {channels} biases = {p:,}"
         f" = {_pct(p_pct)} of the 3×3 conv's {p_conv:,}",
         f"SE multiply-adds per image: FCs {macs['fc']:,} + scale {macs['scale']:,} = {m_se:,}"
         f" = {_pct(m_pct)} of the conv's {m_conv:,}",
     ]
-    if overhead:
-        for name, x, pct, what in (("params", 0, p_pct, "parameters"), ("macs", WAFFLE + 2, m_pct, "multiply-adds")):
-            filled = overhead_cells(pct)
-            cells = "k" * filled + "i" * (WAFFLE * WAFFLE - filled)
-            grids.append(Grid(name, x + (width - 2 * WAFFLE - 2) / 2, 14, WAFFLE, WAFFLE, cells,
-                              label=f"{what}: +{_pct(pct)}"))
-        lines.append("waffles: 100 cells = the conv's count; orange = what SE adds, 1 cell per % (under 0.5%: none)")
+    for name, x, pct, what in (("params", 0, p_pct, "parameters"), ("macs", WAFFLE + 2, m_pct, "multiply-adds")):
+        filled = overhead_cells(pct)
+        cells = "k" * filled + "i" * (WAFFLE * WAFFLE - filled)
+        grids.append(Grid(name, x + (width - 2 * WAFFLE - 2) / 2, 14, WAFFLE, WAFFLE, cells,
+                          label=f"{what}: +{_pct(pct)}"))
+    lines.append("waffles: 100 cells = the conv's count; orange = what SE adds, 1 cell per % (under 0.5%: none)")
     return Scene(grids=grids, lines=lines)
