@@ -42,10 +42,10 @@ MISTAKES = [
     ("ch13_block_shape", SHAPE.format((1, 832, 14, 14)), "batch size stays 8"),
     ("ch13_block_shape", SHAPE.format([8, 832, 14, 14]), "tuple of 4 ints"),
     # ch13_reduction_cost
-    ("ch13_reduction_cost", COST.format(NAIVE, "5 * 5 * 32 * 128 * 14 * 14"), "forgot the 1×1 reduction"),
+    ("ch13_reduction_cost", COST.format(NAIVE, "5 * 5 * 32 * 128 * 14 * 14"), "add the 1×1 reduction"),
     ("ch13_reduction_cost", COST.format("5 * 5 * 528 * 128 * 28 * 28", "528 * 32 * 28 * 28 + 5 * 5 * 32 * 128 * 28 * 28"),
-     "28×28"),
-    ("ch13_reduction_cost", COST.format("3 * 3 * 528 * 128 * 14 * 14", REDUCED), "not torchvision's 3×3"),
+     "14×14 map"),
+    ("ch13_reduction_cost", COST.format("3 * 3 * 528 * 128 * 14 * 14", REDUCED), "25 taps"),
     ("ch13_reduction_cost", COST.format(REDUCED, NAIVE), "cheaper"),
     ("ch13_reduction_cost", COST.format("5 * 5 * 528 * 128", "528 * 32 + 5 * 5 * 32 * 128"), "multiple of 196"),
     ("ch13_reduction_cost", COST.format(f"float({NAIVE})", REDUCED), "should be ints"),
@@ -61,7 +61,7 @@ MISTAKES = [
     ("ch13_read_costs", READ.format("5b", "3x3"), "7×7 map"),
     ("ch13_read_costs", READ.format("4e", "3x3"), "not of all nine"),
     ("ch13_read_costs", READ.format("3b", "5x5"), "its branch is narrow"),
-    ("ch13_read_costs", READ.format("3b", "1x1"), "only 528 multiply-adds"),
+    ("ch13_read_costs", READ.format("3b", "1x1"), "costs only 528 multiply-adds"),
     ("ch13_read_costs", READ.format("4f", "3x3"), "nine block names"),
     ("ch13_read_costs", READ.format("3b", "3×3"), "'1x1', '3x3', '5x5' or 'pool'"),
 ]
