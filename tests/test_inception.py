@@ -100,7 +100,7 @@ def test_concat_branches_stacks_channels_and_rejects_empty_or_mismatched_branche
         concat_branches(x, [lambda t: t, lambda t: t[:, :, 1:]])
 
 
-def test_block_backpropagates_to_every_weight():
+def test_block_handles_an_empty_batch_and_backpropagates_to_every_weight():
     block = InceptionBlock(4, 2, 2, 3, 1, 2, 2)
     x = torch.randn(0, 4, 6, 6)
     assert block(x).shape == (0, 9, 6, 6)
