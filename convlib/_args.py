@@ -54,9 +54,9 @@ def check_groups(in_channels: int, out_channels: int, groups: int) -> None:
     if not isinstance(groups, int) or isinstance(groups, bool) or groups < 1:
         raise ValueError(f"groups must be a positive int, got {groups!r}")
     if in_channels % groups:
-        raise ValueError(f"groups must divide in_channels: {in_channels} channels do not split into {groups} groups")
+        raise ValueError(f"groups must divide in_channels: {in_channels} channel{'s do' if in_channels != 1 else ' does'} not split into {groups} groups")
     if out_channels % groups:
-        raise ValueError(f"groups must divide out_channels: {out_channels} channels do not split into {groups} groups")
+        raise ValueError(f"groups must divide out_channels: {out_channels} channel{'s do' if out_channels != 1 else ' does'} not split into {groups} groups")
 
 
 def _show(values: tuple[int, ...]) -> str:

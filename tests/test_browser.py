@@ -140,3 +140,74 @@ def test_chapter02_explorer_in_browser_agrees_with_convlib_arithmetic(page, site
         checked += 1
     assert checked > 40
     assert page.outside == []
+
+
+# Runs in the page: moves the controls of widget ``w`` through every combination (every
+# ``stride``-th one past ``limit``) and returns, for each setting, the text boxes that leave the
+# drawing or are drawn smaller than ``smallest`` px.
+CHECK_TEXT = """([w, smallest, limit]) => {
+  const widget = document.querySelectorAll('.convlib-explorer')[w];
+  const inputs = [...widget.querySelectorAll('.cx-controls [name]')];
+  const counts = inputs.map((el) => el.tagName === 'SELECT' ? el.options.length : Number(el.max) + 1);
+  const total = counts.reduce((a, b) => a * b, 1);
+  const stride = Math.max(1, Math.floor(total / limit));
+  const bad = [];
+  let checked = 0;
+  for (let n = 0; n < total; n += stride) {
+    let rest = n;
+    inputs.forEach((el, i) => {
+      el.value = rest % counts[i]; rest = Math.floor(rest / counts[i]);
+      el.dispatchEvent(new Event('input', {bubbles: true}));
+    });
+    const svg = widget.querySelector('.cx-figure svg');
+    if (!svg) continue;
+    checked += 1;
+    const box = svg.getBoundingClientRect();
+    const scale = box.width / svg.viewBox.baseVal.width;
+    for (const t of svg.querySelectorAll('text')) {
+      const r = t.getBoundingClientRect();
+      const px = Number(t.getAttribute('font-size')) * scale;
+      if (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1)
+        bad.push(`setting ${n}: "${t.textContent}" leaves the drawing`);
+      if (px < smallest - 0.01) bad.push(`setting ${n}: "${t.textContent}" is ${px.toFixed(1)} px`);
+    }
+  }
+  return {checked, bad: bad.slice(0, 10)};
+}"""
+
+
+def test_every_widget_text_lies_inside_its_drawing_and_is_at_least_9_px_at_1280(browser, site, site_url):  # type: ignore[no-untyped-def]
+    """At 1280 px, over every setting of every widget: no SVG text leaves the drawing or shrinks below 9 px."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    seen = 0
+    for name in chapter_pages(site):
+        count = (site / "chapters" / f"{name}.html").read_text().count('"_anywidget_id": "convlib.widgets.')
+        if not count:
+            continue
+        page.goto(f"{site_url}/chapters/{name}.html")
+        page.wait_for_function(f"document.querySelectorAll('{EXPLORER} .cx-controls').length >= {count}", timeout=60_000)
+        for w in range(count):
+            result = page.evaluate(CHECK_TEXT, [w, 9, 1000])
+            assert result["bad"] == [], f"{name} widget {w}: {result['bad']}"
+            seen += result["checked"]
+    context.close()
+    assert seen > 0, "no widget drawing found"
+
+
+def test_drop_down_values_stay_on_one_line_in_a_narrow_column(browser, site, site_url):  # type: ignore[no-untyped-def]
+    """At 390 px every control row of every widget is one line high: no value wraps."""
+    context = browser.new_context(viewport={"width": 390, "height": 800})
+    page = context.new_page()
+    for name in chapter_pages(site):
+        count = (site / "chapters" / f"{name}.html").read_text().count('"_anywidget_id": "convlib.widgets.')
+        if not count:
+            continue
+        page.goto(f"{site_url}/chapters/{name}.html")
+        page.wait_for_function(f"document.querySelectorAll('{EXPLORER} .cx-controls').length >= {count}", timeout=60_000)
+        tall = page.evaluate("""() => [...document.querySelectorAll('.convlib-explorer .cx-controls > *')]
+            .filter((el) => el.getBoundingClientRect().height > 2.2 * parseFloat(getComputedStyle(el).fontSize))
+            .map((el) => el.textContent || el.getAttribute('name'))""")
+        assert tall == [], f"{name}: control text wraps: {tall}"
+    context.close()
+

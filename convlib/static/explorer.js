@@ -7,7 +7,10 @@
 // otherwise it says "static" and draws from the table.
 const PING_EVERY = 5000, PONG_WITHIN = 3000; // ms
 const COLOURS = { i: "#9ecae1", p: "#eeeeee", z: "#ffffff", k: "#fdae6b", o: "#a1d99b", c: "#c7b3e5", x: "#f4a6a6" };
-const CELL = 26;
+// Layout numbers and the two functions labelBoxes and viewBox mirror convlib/viz/_draw.py
+// (CELL_PX, LABEL_PX, CELL_TEXT_PX, CHAR_EM, MIN_SCALE, LABEL_LINE, label_boxes, view_box),
+// whose tests check every setting of every widget.
+const CELL = 26, LABEL_PX = 12, CELL_TEXT_PX = 11, CHAR_EM = 0.6, MIN_SCALE = 0.82, LABEL_LINE = 0.6;
 const SVGNS = "http://www.w3.org/2000/svg";
 
 function el(tag, attrs, parent) {
@@ -29,10 +32,36 @@ export function stateKey(controls, values) {
   return controls.map((c) => JSON.stringify(values[c.name])).join(",");
 }
 
-export function drawScene(scene, frame) {
+export function labelBoxes(scene) {
+  // [left, right, baseline, text] in cells: centred over the grid, 0.3 above it; moved up a line
+  // while it would overlap a label placed before it.
+  const placed = [];
+  for (const g of scene.grids || []) {
+    if (!g.label) continue;
+    const centre = g.x + g.cols / 2, half = [...g.label].length * CHAR_EM * LABEL_PX / CELL / 2;
+    const left = centre - half, right = centre + half;
+    let base = g.y - 0.3;
+    while (placed.some(([l, r, b]) => Math.abs(b - base) < LABEL_LINE && l < right + 0.3 && left < r + 0.3)) base -= LABEL_LINE;
+    placed.push([left, right, base, g.label]);
+  }
+  return placed;
+}
+
+export function viewBox(scene) {
   let width = 1, height = 1;
   for (const g of scene.grids || []) { width = Math.max(width, g.x + g.cols); height = Math.max(height, g.y + g.rows); }
-  const svg = el("svg", { viewBox: `${-0.5 * CELL} ${-1.4 * CELL} ${(width + 1) * CELL} ${(height + 1.9) * CELL}`, width: (width + 1) * CELL, "data-frame": frame });
+  const boxes = labelBoxes(scene);
+  const left = Math.min(0, ...boxes.map((b) => b[0])) - 0.5;
+  const right = Math.max(width, ...boxes.map((b) => b[1])) + 0.5;
+  const top = Math.min(-0.9, ...boxes.map((b) => b[2] - LABEL_PX / CELL)) - 0.5;
+  return [left, top, right - left, height + 0.4 - top];
+}
+
+export function drawScene(scene, frame) {
+  const [vx, vy, vw, vh] = viewBox(scene);
+  // Full size is one CELL per cell; a narrow column shrinks the drawing down to MIN_SCALE, then it scrolls.
+  const svg = el("svg", { viewBox: `${vx * CELL} ${vy * CELL} ${vw * CELL} ${vh * CELL}`, width: vw * CELL,
+    style: `min-width: ${Math.ceil(MIN_SCALE * vw * CELL)}px`, "data-frame": frame });
   const grids = {};
   for (const g of scene.grids || []) {
     grids[g.name] = g;
@@ -46,14 +75,14 @@ export function drawScene(scene, frame) {
       el("rect", { x: (g.x + c) * CELL, y: (g.y + r) * CELL, width: CELL, height: CELL, fill, stroke: "#777",
         "stroke-dasharray": "pz".includes(letter) ? "3,2" : "none", "data-cell": letter }, group);
       if (g.text && g.text[idx]) {
-        const t = el("text", { x: (g.x + c + 0.5) * CELL, y: (g.y + r + 0.5) * CELL, "text-anchor": "middle", "dominant-baseline": "central", "font-size": 11 }, group);
+        const t = el("text", { x: (g.x + c + 0.5) * CELL, y: (g.y + r + 0.5) * CELL, "text-anchor": "middle", "dominant-baseline": "central", "font-size": CELL_TEXT_PX }, group);
         t.textContent = g.text[idx];
       }
     }
-    if (g.label) {
-      const t = el("text", { x: (g.x + g.cols / 2) * CELL, y: (g.y - 0.3) * CELL, "text-anchor": "middle", "font-size": 12 }, svg);
-      t.textContent = g.label;
-    }
+  }
+  for (const [left, right, base, label] of labelBoxes(scene)) {
+    const t = el("text", { x: (left + right) / 2 * CELL, y: base * CELL, "text-anchor": "middle", "font-size": LABEL_PX, class: "cx-label" }, svg);
+    t.textContent = label;
   }
   for (const l of scene.links || []) {
     const a = grids[l.a], b = grids[l.b];
@@ -184,10 +213,12 @@ function render({ model, el: root }) {
       }
       input.name = c.name;
       input.setAttribute("aria-label", c.label);
-      shown.textContent = values[c.name];
+      // a drop-down shows its own value; the value column would only repeat (and wrap) it
+      const show = (value) => { shown.textContent = numeric ? value : ""; };
+      show(values[c.name]);
       input.addEventListener("input", () => {
         const value = c.options[Number(input.value)];
-        shown.textContent = value;
+        show(value);
         model.set("values", { ...model.get("values"), [c.name]: value });
         model.save_changes();
       });

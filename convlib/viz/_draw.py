@@ -14,7 +14,51 @@ from matplotlib.patches import Rectangle
 
 from ..scene import CELL_COLOURS, Grid, Scene
 
-__all__ = ["draw", "draw_steps"]
+__all__ = ["draw", "draw_steps", "label_width", "label_boxes", "view_box"]
+
+# The browser's drawing (convlib/static/explorer.js, which mirrors these numbers and the two
+# functions below): a cell is CELL_PX pixels at full size, grid labels are LABEL_PX and cell
+# texts CELL_TEXT_PX pixels high, and a character is at most CHAR_EM of the font size wide
+# (a generous estimate for a sans-serif font, so that an estimated box holds the real one).
+# A drawing wider than its column shrinks, but never below MIN_SCALE (it scrolls instead),
+# so that no text is drawn smaller than 9 px.
+CELL_PX = 26
+LABEL_PX = 12
+CELL_TEXT_PX = 11
+CHAR_EM = 0.6
+MIN_SCALE = 0.82
+LABEL_LINE = 0.6  # cells between two stacked labels
+
+
+def label_width(text: str) -> float:
+    """The width of a grid label in cells, estimated generously (for spacing grids in a scene)."""
+    return len(text) * CHAR_EM * LABEL_PX / CELL_PX
+
+
+def label_boxes(scene: Scene) -> list[tuple[float, float, float, str]]:
+    """``(left, right, baseline, text)`` of each grid label, in cells: centred over its grid and
+    ``0.3`` above it; a label that would overlap one placed before it moves up a line."""
+    placed: list[tuple[float, float, float, str]] = []
+    for grid in scene.grids:
+        if not grid.label:
+            continue
+        centre, half = grid.x + grid.cols / 2, label_width(grid.label) / 2
+        left, right, base = centre - half, centre + half, grid.y - 0.3
+        while any(abs(b - base) < LABEL_LINE and l < right + 0.3 and left < r + 0.3 for l, r, b, _ in placed):
+            base -= LABEL_LINE
+        placed.append((left, right, base, grid.label))
+    return placed
+
+
+def view_box(scene: Scene) -> tuple[float, float, float, float]:
+    """``(x, y, width, height)`` in cells of what the browser shows: the grids, half a cell
+    around them, and every label whole."""
+    width, height = scene.size
+    boxes = label_boxes(scene)
+    left = min([0.0] + [b[0] for b in boxes]) - 0.5
+    right = max([width] + [b[1] for b in boxes]) + 0.5
+    top = min([-0.9] + [b[2] - LABEL_PX / CELL_PX for b in boxes]) - 0.5
+    return left, top, right - left, height + 0.4 - top
 
 
 def _draw_grid(ax: Axes, grid: Grid, scale: float = 1.0) -> None:
@@ -34,8 +78,7 @@ def _draw_grid(ax: Axes, grid: Grid, scale: float = 1.0) -> None:
         )
         if grid.text is not None and grid.text[idx]:
             ax.text(grid.x + c + 0.5, grid.y + r + 0.5, grid.text[idx], ha="center", va="center", fontsize=8 * scale)
-    if grid.label:
-        ax.text(grid.x + grid.cols / 2, grid.y - 0.4, grid.label, ha="center", va="bottom", fontsize=9 * scale)
+
 
 
 def _draw_frame(ax: Axes, scene: Scene, window: Window, frame: int) -> None:
@@ -70,6 +113,8 @@ def draw(scene: Scene, frame: int | None = 0, ax: Axes | None = None, show_text:
         return fig  # type: ignore[return-value]
     for grid in scene.grids:
         _draw_grid(ax, grid)
+    for left, right, base, label in label_boxes(scene):
+        ax.text((left + right) / 2, base - 0.1, label, ha="center", va="bottom", fontsize=9)
     for link in scene.links:
         a, b = scene.grid(link.a), scene.grid(link.b)
         ax.plot([a.x + link.a_col + 0.5, b.x + link.b_col + 0.5], [a.y + link.a_row + 0.5, b.y + link.b_row + 0.5],
@@ -82,8 +127,9 @@ def draw(scene: Scene, frame: int | None = 0, ax: Axes | None = None, show_text:
         for n, line in enumerate(text):
             ax.text(0, bottom + 0.9 * n + 0.5, line, ha="left", va="center", fontsize=9)
         bottom += 0.9 * len(text)
-    ax.set_xlim(-0.5, width + 0.5)
-    ax.set_ylim(bottom + 0.3, -1.2)
+    x0, y0, w, _ = view_box(scene)
+    ax.set_xlim(x0, x0 + w)
+    ax.set_ylim(bottom + 0.3, min(y0, -1.2))
     ax.set_aspect("equal")
     return fig  # type: ignore[return-value]
 

@@ -102,7 +102,7 @@ def conv_scene(
     if (dh, dw) != (1, 1):
         spans = {effective_kernel_size(kh, dh), effective_kernel_size(kw, dw)}
         span = spans.pop() if len(spans) == 1 else f"{effective_kernel_size(kh, dh)}×{effective_kernel_size(kw, dw)}"
-        scene.lines.append(f"dilation spreads the {kh}×{kw} kernel's taps over {span} pixels: d(k−1)+1")
+        scene.lines.append(f"dilation spreads the {kh}×{kw} kernel's taps over {span} pixel{'' if span == 1 else 's'}: d(k−1)+1")
     skipped = cells.count("x")
     if skipped:
         scene.lines.append(f"pink: {skipped} input pixel{'s' if skipped > 1 else ''} that no kernel position reads")
@@ -212,7 +212,7 @@ def receptive_field_scene(kernel_size: int = 3, stride: int = 1, layers: int = 2
     lines = [
         f"bottom to top: the input, then {layers} layer{'s' if layers > 1 else ''} with {layer}, no padding",
         f"r₀ = 1 + Σ (k′−1)·Π s = 1 + {terms} = {field.size}  (k′ = d(k−1)+1 = {span})",
-        f"blue: the {field.size} input pixels the green unit sees; purple: the units in between",
-        f"effective stride Π s = {field.stride}: neighbouring top units see windows {field.stride} pixels apart",
+        "blue: " + ("the one input pixel" if field.size == 1 else f"the {field.size} input pixels") + " the green unit sees; purple: the units in between",
+        f"effective stride Π s = {field.stride}: neighbouring top units see windows {field.stride} pixel{'' if field.stride == 1 else 's'} apart",
     ]
     return Scene(grids=grids[::-1], links=links, lines=lines)

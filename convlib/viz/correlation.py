@@ -239,7 +239,7 @@ def multichannel_scene(in_channels: int = 3, out_channels: int = 2, kernel_size:
         for c in range(in_channels):
             windows.append(Window(f"x{c}", f"y{f}", o, o, (k, k)))
     lines = [
-        f"weight {out_channels}×{in_channels}×{k}×{k} = {out_channels * in_channels * k * k} numbers: "
+        f"weight {out_channels}×{in_channels}×{k}×{k} = {out_channels * in_channels * k * k} number{'' if out_channels * in_channels * k * k == 1 else 's'}: "
         f"{_count(out_channels, 'filter')}, each a {in_channels}×{k}×{k} volume; bias: {_count(out_channels, 'number')}, one per filter",
         f"output: {_count(out_channels, 'channel')} of {o}×{o}, one per filter",
     ]

@@ -88,9 +88,9 @@ def depthwise_separable_scene(size: int = 5, in_channels: int = 3, out_channels:
     full = conv_macs(c_in, c_out, k, o)
     lines = [
         f"depthwise: {_plural(c_in, 'kernel')} of {k}×{k}, {c_in}×{size}×{size} → {c_in}×{o}×{o}: "
-        f"{o}·{o}·{c_in}·{k}·{k} = {dw} multiplications",
+        f"{o}·{o}·{c_in}·{k}·{k} = {_plural(dw, 'multiplication')}",
         f"pointwise: {_plural(c_out, 'filter')} of 1×1×{c_in}, {c_in}×{o}×{o} → {c_out}×{o}×{o}: "
-        f"{o}·{o}·{c_out}·{c_in} = {pw} multiplications",
+        f"{o}·{o}·{c_out}·{c_in} = {_plural(pw, 'multiplication')}",
         f"together {dw + pw}; one full {k}×{k} convolution to {_plural(c_out, 'channel')}: {full}",
     ]
     return Scene(grids=grids, links=links, windows=windows, lines=lines)

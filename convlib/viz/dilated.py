@@ -172,7 +172,7 @@ def dilated_paths_scene(dilations: Sequence[int], kernel_size: int = 3, show_hea
         f"receptive field {width}×{width}: r = 1 + (k−1)·Σd = 1 + {k - 1}·({' + '.join(map(str, ds))}) = {width}",
         f"seen: {seen_1d ** 2} of {width ** 2} pixels in the window ({100 * seen_1d ** 2 / width ** 2:.0f}%)"
         + (" — gridding: blue pixels are never read" if seen_1d < width else " — no holes"),
-        f"weights per channel pair: {n} layers × {k * k} = {n * k * k}; paths from the output: {k}^{2 * n} = {k ** (2 * n)}",
+        f"weights per channel pair: {n} layer{'' if n == 1 else 's'} × {k * k} = {n * k * k}; paths from the output: {k}^{2 * n} = {k ** (2 * n)}",
     ]
     if show_heat:
         values = [a * b for a in counts for b in counts]  # ints keep the widget's page light

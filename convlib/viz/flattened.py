@@ -70,7 +70,7 @@ def flattened_filter_scene(filter: str = "edges", in_channels: int = 3, kernel_s
     c, k = in_channels, kernel_size
     top = max_rank((c, k, k))
     if not isinstance(rank, int) or isinstance(rank, bool) or not 1 <= rank <= top:
-        raise ValueError(f"rank must be at most {top} for a {c}×{k}×{k} filter: {top} terms already rebuild any such filter exactly")
+        raise ValueError(f"rank must be at most {top} for a {c}×{k}×{k} filter: " + ("1 term already rebuilds" if top == 1 else f"{top} terms already rebuild") + " any such filter exactly")
     w, fits = _fits(filter, c, k, min(top, 4) if rank <= 4 else rank)
     a, b, d = fits[rank - 1]
     approx = cp_reconstruct(a, b, d)
@@ -91,7 +91,7 @@ def flattened_filter_scene(filter: str = "edges", in_channels: int = 3, kernel_s
     full, flat = c * k * k, rank * (c + 2 * k)
     terms = f"{rank} term{'s' if rank > 1 else ''}"
     lines = [
-        f"full filter: {c}·{k}·{k} = {full} weights",
+        f"full filter: {c}·{k}·{k} = {full} weight{'' if full == 1 else 's'}",
         f"flattened, {terms}: {rank}·({c} + {k} + {k}) = {flat} weights ({flat / full:.2f}× as many)",
         f"per output pixel (stride 1, 'same' padding): {full} vs {flat} multiplications",
         f"relative error ‖W − W_R‖/‖W‖ = {err:.3f}" + (" (exact)" if err < 1e-9 else ""),
@@ -149,8 +149,8 @@ def flattened_steps_scene(size: int = 5, in_channels: int = 3, kernel_size: int 
     lines = [
         f"channel step (1×1 over {c} channel{'s' if c > 1 else ''}): {c}×{size}×{size} → 1×{size}×{size}, "
         f"{size}·{size}·{c} = {m_ch} multiplications",
-        f"vertical step ({k}×1, pad {p} rows, stride {s}): → 1×{oh}×{size}, {oh}·{size}·{k} = {m_v}",
-        f"horizontal step (1×{k}, pad {p} columns, stride {s}): → 1×{oh}×{ow}, {oh}·{ow}·{k} = {m_h}",
+        f"vertical step ({k}×1, pad {p} row{'' if p == 1 else 's'}, stride {s}): → 1×{oh}×{size}, {oh}·{size}·{k} = {m_v}",
+        f"horizontal step (1×{k}, pad {p} column{'' if p == 1 else 's'}, stride {s}): → 1×{oh}×{ow}, {oh}·{ow}·{k} = {m_h}",
         f"flattened {m_ch} + {m_v} + {m_h} = {m_ch + m_v + m_h}  vs  full {c}×{k}×{k} filter: "
         f"{oh}·{ow}·{c * k * k} = {full}",
     ]

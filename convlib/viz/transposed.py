@@ -272,7 +272,8 @@ def checkerboard_scene(kernel_size: int = 3, stride: int = 2) -> Scene:
     first, second = overlap_summary(kernel_size, stride)
     return Scene(
         grids=[
-            Grid("input", 0, 0, n, n, "i", label=f"input {n}×{n} of ones"),
+            # the input grows past 4×4 when a 4×4 one would leave no interior output: say so
+            Grid("input", 0, 0, n, n, "i", label=f"input {n}×{n} of ones" + ("" if n == 4 else f", not 4×4 (k={kernel_size})")),
             heat("transposed", n + GAP, counts, f"transposed conv → {o}×{o}"),
             heat("resized", n + GAP + o + GAP, resized, f"resize ×{stride}, then conv → {r}×{r}"),
         ],
