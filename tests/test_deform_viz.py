@@ -39,6 +39,15 @@ def test_scaling_up_and_down_move_taps_away_from_and_towards_the_centre():
     assert up[0] == (-0.5, -0.5) and up[4] == (0.0, 0.0) and down[0][0] > 0
 
 
+@pytest.mark.parametrize("strength", [0.5, 1, 2])
+def test_the_rotate_title_gives_the_angle_the_taps_turn_by(strength):
+    import math
+    (dy, dx), (u, v) = pattern_offsets(3, 1, "rotate", strength)[2], (-1.0, 1.0)   # the top-right tap
+    turned = math.degrees(math.atan2(u, v) - math.atan2(u + dy, v + dx))
+    label = deform_scene(3, 1, "rotate", strength, "centre").grid("deformed").label
+    assert label.startswith(f"rotate {abs(round(turned, 6)):g}°"), label
+
+
 @pytest.mark.parametrize("kwargs, message", [
     (dict(pattern="twist"), "pattern must be one of"),
     (dict(pixel="edge"), "pixel must be"),

@@ -61,6 +61,27 @@ def bilinear(image, y, x):
             total += share * float(image[yy, xx])
     return total
 """
+BILINEAR_INDEX_ERROR_SKIPPED = """
+def bilinear(image, y, x):
+    y0, x0 = math.floor(y), math.floor(x)
+    total = 0.0
+    for yy, xx in [(y0, x0), (y0, x0 + 1), (y0 + 1, x0), (y0 + 1, x0 + 1)]:
+        try:
+            total += (1 - abs(y - yy)) * (1 - abs(x - xx)) * float(image[yy, xx])
+        except IndexError:
+            pass
+    return total
+"""
+BILINEAR_NO_LOWER_BOUND = """
+def bilinear(image, y, x):
+    H, W = image.shape
+    y0, x0 = math.floor(y), math.floor(x)
+    total = 0.0
+    for yy, xx in [(y0, x0), (y0, x0 + 1), (y0 + 1, x0), (y0 + 1, x0 + 1)]:
+        if yy < H and xx < W:
+            total += (1 - abs(y - yy)) * (1 - abs(x - xx)) * float(image[yy, xx])
+    return total
+"""
 
 MISTAKES = [
     # ch15_shapes
@@ -72,6 +93,7 @@ MISTAKES = [
     ("ch15_shapes", SHAPE.format(18, 9, (2, 24, 16, 16)), "this kernel is 5×5"),
     ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 17, 17)), "rounded down"),
     ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 15, 15)), "without the + 1"),
+    ("ch15_shapes", SHAPE.format(800, 400, (2, 24, 16, 16)), "not 2k² per channel"),
     # ch15_predictor_cost
     ("ch15_predictor_cost", COST.format("256 * 9 * 18 + 18", "18 * 256 * 9 * 14 * 14"), "mask logits"),
     ("ch15_predictor_cost", COST.format("256 * 9 * 9 + 9", "9 * 256 * 9 * 14 * 14"), "3·k² = 27"),
@@ -84,12 +106,15 @@ MISTAKES = [
     ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 27", "27 * 256 * 9 * 14 * 14 + 27 * 14 * 14"), "bias as a multiply-add"),
     ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 27", "27 * 256 * 9 * 14 * 14 + 5 * 256 * 9 * 14 * 14"), "sampling"),
     ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 27", "(27 + 256) * 256 * 9 * 14 * 14"), "predictor alone"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 19 + 19", "19 * 256 * 9 * 14 * 14"), "not one per position"),
     # ch15_bilinear_sample
     ("ch15_bilinear_sample", BILINEAR_SWAPPED, "swap y and x"),
     ("ch15_bilinear_sample", BILINEAR_ROUNDED, "rounded"),
     ("ch15_bilinear_sample", BILINEAR_CLAMPED, "clamping"),
     ("ch15_bilinear_sample", BILINEAR_WEIGHTS_FLIPPED, "flip the weights"),
     ("ch15_bilinear_sample", BILINEAR_TRUNCATED, "math.floor"),
+    ("ch15_bilinear_sample", BILINEAR_INDEX_ERROR_SKIPPED, "image[-1] is the last row"),
+    ("ch15_bilinear_sample", BILINEAR_NO_LOWER_BOUND, "image[-1] is the last row"),
     # ch15_read_the_samples
     ("ch15_read_the_samples", 'grown = "B"\nshrunk = "D"\nshifted = "C"', "filled circles are the deformed samples"),
     ("ch15_read_the_samples", 'grown = "D"\nshrunk = "B"\nshifted = "A"', "same vector"),

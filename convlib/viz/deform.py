@@ -24,6 +24,7 @@ __all__ = ["PATTERNS", "pattern_offsets", "sampling_points", "bilinear_read_weig
 
 #: the deformations the widget offers
 PATTERNS = ("none", "shift", "scale up", "scale down", "rotate", "random")
+TURN_DEGREES = 30  # "rotate" turns the grid by this many degrees per unit of strength
 SIZE = 11  # the widget's input is SIZE×SIZE
 GAP = 2
 
@@ -52,7 +53,7 @@ def pattern_offsets(kernel_size: int, dilation: int = 1, pattern: str = "none", 
         raise ValueError(f"strength must be a non-negative number, got {strength!r}")
     centre = (k - 1) / 2
     rng = random.Random(seed)
-    turn = math.radians(30 * strength)
+    turn = math.radians(TURN_DEGREES * strength)
     offsets = []
     for i in range(k):
         for j in range(k):
@@ -137,10 +138,11 @@ def deform_scene(kernel_size: int = 3, dilation: int = 1, pattern: str = "scale 
     lost = k * k - read
     n_taps = k * k
     largest = max(math.hypot(dy, dx) for dy, dx in offsets)
+    name = f"rotate {TURN_DEGREES * strength:g}°" if pattern == "rotate" else pattern
     return Scene(
         grids=[
             Grid("regular", 0, 0, SIZE, SIZE, "".join(cells), label=f"regular {k}×{k} taps, dilation {d}"),
-            Grid("deformed", SIZE + GAP, 0, SIZE, SIZE, "i", label=f"{pattern}: share of each pixel read",
+            Grid("deformed", SIZE + GAP, 0, SIZE, SIZE, "i", label=f"{name}: share of each pixel read",
                  values=flat, vmax=1.0, text=text),
         ],
         lines=[
