@@ -172,3 +172,46 @@ def test_every_widget_state_fits_its_text_and_states_channels_with_correct_plura
                                     {"branch_1x1": "off", "branch_3x3": "off", "branch_pool": "off"}])
 def test_figure_text_fits_inside_the_matplotlib_figure(values):
     assert _text_fits(inception_scene(**values))
+
+
+def _all_states():  # type: ignore[no-untyped-def]
+    import itertools
+
+    _, controls = RENDERS["inception_explorer"]
+    for combo in itertools.product(*(c["options"] for c in controls)):
+        values = {c["name"]: v for c, v in zip(controls, combo)}
+        if any(values[f"branch_{b}"] == "on" for b in ("1x1", "3x3", "5x5", "pool")):
+            yield values
+
+
+def test_every_layer_caption_names_its_branchs_kernel_and_width():
+    render, _ = RENDERS["inception_explorer"]
+    for values in _all_states():
+        scene = render(**values)
+        c_in, ch1, ch3r, ch3, ch5r, ch5, pp, _ = BLOCKS[values["block"]]
+        reduce = values["reduction"] == "on"
+        expected = {
+            "1x1": ["1×1 conv, %d" % ch1],
+            "3x3": (["1×1 reduce, %d" % ch3r] if reduce else []) + ["3×3 conv, %d" % ch3],
+            "5x5": (["1×1 reduce, %d" % ch5r] if reduce else []) + ["5×5 conv, %d" % ch5],
+            "pool": ["3×3 max pool"] + (["1×1 proj, %d" % pp] if reduce else []),
+        }
+        for branch, captions in expected.items():
+            drawn = [g.label for g in scene.grids if g.name.startswith(branch + "_")]
+            assert drawn == (captions if values[f"branch_{branch}"] == "on" else []), (values, branch, drawn)
+
+
+def test_no_line_crosses_a_drawn_row_or_its_caption():
+    render, _ = RENDERS["inception_explorer"]
+    for values in _all_states():
+        scene = render(**values)
+        rows = [g for g in scene.grids if set(g.cells) != {"."}]
+        for link in scene.links:
+            a, b = scene.grid(link.a), scene.grid(link.b)
+            (x1, y1), (x2, y2) = (a.x + link.a_col + 0.5, a.y + 0.5), (b.x + link.b_col + 0.5, b.y + 0.5)
+            for t in (i / 50 for i in range(51)):
+                px, py = x1 + t * (x2 - x1), y1 + t * (y2 - y1)
+                for g in rows:
+                    half = max(g.cols, 0.32 * len(g.label)) / 2
+                    inside = abs(px - (g.x + g.cols / 2)) < half and g.y - (0.85 if g.label else 0) < py < g.y + 1
+                    assert not inside, (values, link, g.name)

@@ -4,7 +4,8 @@
   (1×1; 1×1 → 3×3; 1×1 → 5×5; 3×3 max pool → 1×1), each layer a row of cells whose
   width is its channel count to scale, the input above and the concatenated output
   below, coloured by the branch each output channel comes from. Branches can be
-  switched off, and the 1×1 reductions removed (the naive block).
+  switched off, and the 1×1 reductions removed (the naive block). The lines join a row's bottom edge to
+  the next row's caption and never cross a row: one line from the input along to every branch.
 """
 
 from __future__ import annotations
@@ -100,22 +101,41 @@ def inception_scene(block: str = "3a", branch_1x1: str = "on", branch_3x3: str =
     width = max(MIN_WIDTH, total, sum(out_cells), cells(c_in))
     grids: list[Grid] = []
     links: list[Link] = []
+    anchors = 0
+
+    def point(px: float, py: float) -> str:
+        """An undrawn one-cell grid centred on ``(px, py)``: a line's end between the rows, never on one."""
+        nonlocal anchors
+        anchors += 1
+        grids.append(Grid(f"anchor_{anchors}", px - 0.5, py - 0.5, 1, 1, "."))
+        return f"anchor_{anchors}"
+
+    def line(p: tuple[float, float], q: tuple[float, float]) -> None:
+        links.append(Link(point(*p), 0, 0, point(*q), 0, 0))
+
+    # rows: the input at y = 1, the layers at y = 4 (first of two) and 7 (last), the output at 11; a line
+    # runs from just under a row to just above the next row's label, so it never crosses a row or a label
     grids.append(Grid("input", (width - cells(c_in)) / 2, 1, 1, cells(c_in), "p",
                       label=f"input: {c_in} channels, {size}×{size}"))
     output_x = (width - sum(out_cells)) / 2
     x = (width - total) / 2
+    centres: list[float] = []
     for b, n_out in zip(on, out_cells):
         col = layers[b]
+        centre = x + col_width[b] / 2
+        centres.append(centre)
         for depth, (label, channels) in enumerate(col):
             n = cells(channels)
-            y = 4 + 3 * depth + (3 if len(col) == 1 else 0)
-            grids.append(Grid(f"{b}_{depth}", x + (col_width[b] - n) / 2, y, 1, n, BRANCH_CELLS[b], label=label))
-            source = ("input", 0, cells(c_in) // 2) if depth == 0 else (f"{b}_{depth - 1}", 0, cells(col[depth - 1][1]) // 2)
-            links.append(Link(*source, f"{b}_{depth}", 0, n // 2))
+            y = 7 - 3 * (len(col) - 1 - depth)  # the last layer of every branch on the same row
+            grids.append(Grid(f"{b}_{depth}", centre - n / 2, y, 1, n, BRANCH_CELLS[b], label=label))
+            line((centre, (2.6 if depth == 0 else y - 1.8)), (centre, y - 0.9))
         grids.append(Grid(f"out_{b}", output_x, 11, 1, n_out, BRANCH_CELLS[b]))
-        links.append(Link(f"{b}_{len(col) - 1}", 0, cells(col[-1][1]) // 2, f"out_{b}", 0, n_out // 2))
+        line((centre, 8.2), (output_x + n_out / 2, 10.8))
         output_x += n_out
         x += col_width[b] + GAP
+    # the input feeds every branch: a line down from the input, and along under it to each branch
+    line((width / 2, 2.15), (width / 2, 2.6))
+    line((min(centres + [width / 2]), 2.6), (max(centres + [width / 2]), 2.6))
     parts = (" + ".join(f"{costs[b]['out_channels']}" for b in on) + " = ") if len(on) > 1 else ""
     twin = "without" if reduce else "with"
     params = sum(c["params"] for c in costs.values())
@@ -129,5 +149,6 @@ def inception_scene(block: str = "3a", branch_1x1: str = "on", branch_3x3: str =
         f" {sum(c['macs'] for c in other.values()) / 1e6:,.1f} M)",
     ]
     # an undrawn row across the whole width: it carries the caption and sets the drawing's width
-    grids.append(Grid("caption", 0, 12.9, 1, math.ceil(width), ".", label=f"concatenated output: {out_channels} channels"))
+    caption = f"concatenated output: {_plural(out_channels, 'channel')}"
+    grids.append(Grid("caption", 0, 12.9, 1, math.ceil(width), ".", label=caption))
     return Scene(grids=grids, links=links, lines=lines)
