@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from convlib import cost
 from convlib.se import SqueezeExcitation, se_hidden, se_macs, se_params, squeeze_excitation
-from convlib.viz.se import MAX_CELLS, overhead_cells, se_scene, se_widths
+from convlib.viz.se import MAX_CELLS, overhead_cells, se_definition_scene, se_scene, se_widths
 from convlib.widgets.se import se_explorer_controls
 
 
@@ -181,4 +181,68 @@ def test_figure_text_fits_inside_the_matplotlib_figure(values):
         for text in fig.axes[0].texts:
             extent = text.get_window_extent()
             assert extent.x0 >= box.x0 - 1 and extent.x1 <= box.x1 + 1, (values, text.get_text())
+        plt.close(fig)
+
+
+_TOY = dict(maps=[[[1., 3.], [5., 7.]], [[0., 0.], [0., 4.]], [[2., 2.], [2., 2.]], [[-1., 1.], [-3., 3.]]],
+            w1=[[1., 0., 0., 0.], [0., 1., -1., 0.]], b1=[0., 0.],
+            w2=[[1., 0.], [0., 1.], [-1., 0.], [0., -1.]], b2=[0., 0., 0., 0.])
+
+
+def test_definition_scene_draws_the_squeeze_the_two_layers_and_outputs_shaded_by_their_weight():
+    scene = se_definition_scene(**_TOY)
+    u = torch.tensor(_TOY["maps"])
+    block = SqueezeExcitation(4, 2)
+    with torch.no_grad():
+        for layer, w, b in ((block.fc1, "w1", "b1"), (block.fc2, "w2", "b2")):
+            layer.weight.copy_(torch.tensor(_TOY[w]))
+            layer.bias.copy_(torch.tensor(_TOY[b]))
+        s = block.excitation(u[None])[0]
+    for c in range(4):
+        umap, out = scene.grid(f"u{c}"), scene.grid(f"o{c}")
+        assert (umap.rows, umap.cols) == (out.rows, out.cols) == (2, 2)  # each channel is an H×W map
+        z = scene.grid(f"z{c}")
+        assert (z.rows, z.cols) == (1, 1) and float(z.text[0]) == pytest.approx(u[c].mean().item(), abs=0.05)
+        assert umap.x <= z.x and z.x + 1 <= umap.x + umap.cols  # its one cell sits under its map
+        assert out.values == [pytest.approx(s[c].item())] * 4  # every pixel shaded by the channel's weight
+        assert scene.grid(f"s{c}").text == [f"{s[c].item():.2f}"]
+    assert [scene.grid(f"h{j}").text[0] for j in range(2)] == ["4", "0"]  # relu(4), relu(1 - 2)
+    assert [g.text for g in (scene.grid("o0"),)] == [["0.98", "2.9", "4.9", "6.9"]]
+    funnels = [l for l in scene.links if l.a.startswith("f")]
+    fc = [l for l in scene.links if l.colour == "#999999"]
+    assert len(funnels) == 2 * 4 and len(fc) == 2 * 4 * 2  # two edges per map; C·C/r wires per FC layer
+
+
+@pytest.mark.parametrize("change, word", [
+    (dict(maps=[[1., 2.]]), "maps must have shape"),
+    (dict(w1=[[1., 0., 0.]]), "need w1"),
+    (dict(maps=torch.zeros(9, 2, 2).tolist()), "at most 8 channels"),
+])
+def test_definition_scene_explains_bad_data_in_one_line(change, word):
+    with pytest.raises(ValueError, match=word):
+        se_definition_scene(**{**_TOY, **change})
+
+
+def test_definition_figure_text_fits_inside_the_drawing():
+    import matplotlib.pyplot as plt
+
+    from convlib.viz import draw
+
+    for maps in (_TOY["maps"], torch.full((4, 4, 4), -0.123).tolist()):
+        fig = draw(se_definition_scene(**{**_TOY, "maps": maps}))
+        fig.canvas.draw()
+        box, renderer = fig.bbox, fig.canvas.get_renderer()
+        ax = fig.axes[0]
+        to_px = ax.transData.transform
+        for text in ax.texts:
+            extent = text.get_window_extent(renderer)
+            assert extent.x0 >= box.x0 - 1 and extent.x1 <= box.x1 + 1, text.get_text()
+        scene = se_definition_scene(**{**_TOY, "maps": maps})
+        for grid in scene.grids:  # a number written in a cell fits its cell
+            if not grid.text:
+                continue
+            (x0, _), (x1, _) = to_px((grid.x, 0)), to_px((grid.x + 1, 0))
+            for label in grid.text:
+                width = next(t for t in ax.texts if t.get_text() == label).get_window_extent(renderer).width
+                assert width <= abs(x1 - x0), (grid.name, label)
         plt.close(fig)
