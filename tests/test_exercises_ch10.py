@@ -35,6 +35,14 @@ PLANTED = {
         ("depthwise_weight_shape = (32, 1, 3, 3)\noutput_shape = (8, 28, 28, 64)", "channels last"),
         # the stride applied by both layers
         ("depthwise_weight_shape = (32, 1, 3, 3)\noutput_shape = (8, 64, 14, 14)", "stride twice"),
+        # true division: the floor forgotten
+        ("depthwise_weight_shape = (32, 1, 3, 3)\noutput_shape = (8, 64, 28.5, 28.5)", "floor division"),
+        # the depthwise weight given the pair's 64 output channels
+        ("depthwise_weight_shape = (64, 1, 3, 3)\noutput_shape = (8, 64, 28, 28)", "the 64 belong to the 1×1 layer"),
+        # TensorFlow's kernel layout (kH, kW, C_in, M)
+        ("depthwise_weight_shape = (3, 3, 32, 1)\noutput_shape = (8, 64, 28, 28)", "come last"),
+        # both the stride and the padding forgotten
+        ("depthwise_weight_shape = (32, 1, 3, 3)\noutput_shape = (8, 64, 54, 54)", "stride 2 and its padding"),
     ],
     "ch10_block_cost": [
         # all biases forgotten
@@ -57,6 +65,14 @@ PLANTED = {
         ("params = 64 * 9 + 64 + 64 * 128 + 128\nmacs = 28 * 28 * 64 * 9 + 14 * 14 * 64 * 128", "depthwise step at the input size"),
         # FLOPs (2 per multiply-add) instead of multiply-adds
         ("params = 64 * 9 + 64 + 64 * 128 + 128\nmacs = 2 * 14 * 14 * 64 * (9 + 128)", "FLOPs"),
+        # the output size rounded up: 15×15
+        ("params = 64 * 9 + 64 + 64 * 128 + 128\nmacs = 15 * 15 * 64 * (9 + 128)", "rounded up"),
+        # the 1×1 step strided as well: 7×7
+        ("params = 64 * 9 + 64 + 64 * 128 + 128\nmacs = 14 * 14 * 64 * 9 + 7 * 7 * 64 * 128", "strided the 1×1 step too"),
+        # the pointwise step counted once (its weights), not at every position
+        ("params = 64 * 9 + 64 + 64 * 128 + 128\nmacs = 14 * 14 * 64 * 9 + 64 * 128", "one position only"),
+        # both steps counted once: the weights taken for the multiply-adds
+        ("params = 64 * 9 + 64 + 64 * 128 + 128\nmacs = 64 * 9 + 64 * 128", "one position only"),
         # the bias additions counted
         ("params = 64 * 9 + 64 + 64 * 128 + 128\nmacs = 14 * 14 * 64 * (9 + 128) + 14 * 14 * (64 + 128)", "bias additions"),
     ],
@@ -91,6 +107,17 @@ PLANTED = {
         ("def full_weight(depthwise_weight, pointwise_weight, multiplier=1):\n"
          "    s = pointwise_weight * depthwise_weight.transpose(0, 1)\n"
          "    return s.view(s.shape[0], multiplier, -1, *s.shape[2:]).sum(1)", "consecutive"),
+        # a square kernel assumed (k = the last size), so a 1×3 kernel gives the wrong shape
+        ("def full_weight(depthwise_weight, pointwise_weight, multiplier=1):\n"
+         "    k = depthwise_weight.shape[-1]\n"
+         "    s = pointwise_weight * depthwise_weight.transpose(0, 1)\n"
+         "    return s.view(s.shape[0], -1, multiplier, k, k).sum(2)", "take kH and kW"),
+        # a square kernel assumed with C_in computed: the view fails on a 1×3 kernel
+        ("def full_weight(depthwise_weight, pointwise_weight, multiplier=1):\n"
+         "    k = depthwise_weight.shape[-1]\n"
+         "    c_in = depthwise_weight.shape[0] // multiplier\n"
+         "    s = pointwise_weight * depthwise_weight.transpose(0, 1)\n"
+         "    return s.view(s.shape[0], c_in, multiplier, k, k).sum(2)", "take kH and kW"),
         # a float32 buffer filled in place: float64 weights give a float32 W
         ("def full_weight(depthwise_weight, pointwise_weight, multiplier=1):\n"
          "    s = pointwise_weight * depthwise_weight.transpose(0, 1)\n"
