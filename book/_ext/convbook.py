@@ -298,7 +298,23 @@ def _api_chapters(app: Sphinx, what: str, name: str, obj: Any, options: Any, lin
     lines += ["", f"*Used in chapter{'s' if len(stems) > 1 else ''}* {links}."]
 
 
+STATIC = pathlib.Path(__file__).parent / "static"
+
+
+def _copy_static(app: Sphinx, exc: Exception | None) -> None:
+    """The book's own CSS and JavaScript (``book/_ext/static``), linked from every page, into ``_static``.
+
+    Copied here rather than through ``html_static_path``, whose copy skips the files that Jupyter
+    Book's ``exclude_patterns`` name (every file outside the table of contents)."""
+    if exc is not None or app.builder.format != "html":
+        return
+    for path in STATIC.iterdir():
+        shutil.copy2(path, pathlib.Path(app.outdir) / "_static" / path.name)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("build-finished", _copy_static)
+    app.add_css_file("convbook.css")
     app.connect("html-page-context", _add_widget_scripts)
     app.connect("build-finished", _copy_fonts)
     app.connect("doctree-read", _number_chapter, priority=400)  # before the title collector (500)
