@@ -222,6 +222,40 @@ def _chapter(page, site_url: str, name: str, width: int) -> None:  # type: ignor
     page.goto(f"{site_url}/chapters/{name}.html")
 
 
+def test_at_390_px_the_menu_button_opens_and_closes_the_chapter_list(browser, site, site_url):  # type: ignore[no-untyped-def]
+    context = browser.new_context()
+    page = context.new_page()
+    _chapter(page, site_url, built_chapter(site), 390)
+    dialog = page.locator("#pst-primary-sidebar-modal")
+    page.locator("button.primary-toggle").filter(visible=True).first.click()
+    page.wait_for_function("document.getElementById('pst-primary-sidebar-modal').open", timeout=5_000)
+    links = dialog.locator("a.reference.internal[href*='-']").filter(visible=True)
+    assert links.count() >= 2, "the opened chapter list shows no chapter links"
+    page.keyboard.press("Escape")
+    page.wait_for_function("!document.getElementById('pst-primary-sidebar-modal').open", timeout=5_000)
+    page.locator("button.secondary-toggle").filter(visible=True).first.click()
+    page.wait_for_function("document.getElementById('pst-secondary-sidebar-modal').open", timeout=5_000)
+    context.close()
+
+
+def test_at_1280_px_the_menu_button_hides_and_shows_the_sidebar(browser, site, site_url):  # type: ignore[no-untyped-def]
+    context = browser.new_context()
+    page = context.new_page()
+    _chapter(page, site_url, built_chapter(site), 1280)
+    sidebar = page.locator("#pst-primary-sidebar")
+    assert sidebar.is_visible() and sidebar.bounding_box()["x"] >= 0
+    button = page.locator("button.primary-toggle").filter(visible=True).first
+    button.click()
+    page.wait_for_function("(() => { const r = document.getElementById('pst-primary-sidebar').getBoundingClientRect();"
+                           " return r.right <= 1 || getComputedStyle(document.getElementById('pst-primary-sidebar')).visibility === 'hidden'; })()",
+                           timeout=5_000)
+    assert not page.evaluate("document.getElementById('pst-primary-sidebar-modal').open"), "☰ opened a dialog on a desktop"
+    button.click()
+    page.wait_for_function("document.getElementById('pst-primary-sidebar').getBoundingClientRect().left >= 0"
+                           " && getComputedStyle(document.getElementById('pst-primary-sidebar')).visibility !== 'hidden'", timeout=5_000)
+    context.close()
+
+
 # Runs in the page once MathJax has typeset it: each display equation wider than its box must
 # scroll and show that it does (the shadow at the side that has more, drawn by convbook.css),
 # never be clipped without a sign. (Headless Chromium hides scroll bars, so the shadow is what

@@ -315,6 +315,7 @@ def _copy_static(app: Sphinx, exc: Exception | None) -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("build-finished", _copy_static)
     app.add_css_file("convbook.css")
+    app.add_js_file("convbook.js")
     app.connect("html-page-context", _add_widget_scripts)
     app.connect("build-finished", _copy_fonts)
     app.connect("doctree-read", _number_chapter, priority=400)  # before the title collector (500)
