@@ -30,18 +30,25 @@ def basic_forward(x, block):
 
 
 MISTAKES = [
-    # ch14_dense_shape: k0 = 96, k = 24, 5 layers
+    # ch14_dense_shape: k0 = 64, k = 24, 5 layers -> 184
     ("ch14_dense_shape", SHAPE.format((2, 120, 14, 14)), "forgot the block's input"),
     ("ch14_dense_shape", SHAPE.format((2, 24, 14, 14)), "not only the last layer's"),
-    ("ch14_dense_shape", SHAPE.format((2, 120 - 24 + 96, 14, 14)), "off by one"),
-    ("ch14_dense_shape", SHAPE.format((2, 96, 14, 14)), "concatenates"),
-    ("ch14_dense_shape", SHAPE.format((2, 216, 7, 7)), "keeps the batch and the map size"),
+    ("ch14_dense_shape", SHAPE.format((2, 64 + 24, 14, 14)), "not only the last layer's"),
+    ("ch14_dense_shape", SHAPE.format((2, 64 + 4 * 24, 14, 14)), "off by one"),
+    ("ch14_dense_shape", SHAPE.format((2, 64 + 6 * 24, 14, 14)), "off by one"),
+    ("ch14_dense_shape", SHAPE.format((2, 64, 14, 14)), "concatenates"),
+    ("ch14_dense_shape", SHAPE.format((2, 64 + 5 * 96, 14, 14)), "4k channels stay inside a layer"),
+    ("ch14_dense_shape", SHAPE.format((2, 92, 14, 14)), "transition layer comes after the block"),
+    ("ch14_dense_shape", SHAPE.format((2, 184, 7, 7)), "keeps the batch and the map size"),
     # ch14_bottleneck_cost
     ("ch14_bottleneck_cost", COST.format("1024 * 256 + 256 * 256 + 256 * 1024", "0"), "3×3"),
     ("ch14_bottleneck_cost", COST.format("2 * 1024 * 1024 * 9", "0"), "two 3×3 convolutions"),
     ("ch14_bottleneck_cost", COST.format(f"{W} + 2 * (256 + 256 + 1024)", "0"), "without the batch norms"),
     ("ch14_bottleneck_cost", COST.format(f"{W} + 1024 * 1024", "0"), "identity"),
     ("ch14_bottleneck_cost", COST.format("1024 * 256 * 2 + 1024 * 1024 * 9", "0"), "at the width"),
+    ("ch14_bottleneck_cost", COST.format("1024 * 256 + 256 * 256 * 9", "0"), "one is missing"),
+    ("ch14_bottleneck_cost", COST.format("256 * 64 + 64 * 64 * 9 + 64 * 256", "0"), "first stage's block"),
+    ("ch14_bottleneck_cost", COST.format(f"9 * (1024 * 256 + 256 * 256 + 256 * 1024)", "0"), "only the middle"),
     ("ch14_bottleneck_cost", COST.format(W, W), "per output pixel"),
     ("ch14_bottleneck_cost", COST.format(W, f"{W} * 56 * 56"), "wrong size"),
     ("ch14_bottleneck_cost", COST.format(W, f"2 * {W} * 14 * 14"), "FLOPs"),
@@ -52,13 +59,26 @@ MISTAKES = [
     ("ch14_basic_forward", _forward(out="torch.relu(f) + shortcut"), "after the addition"),
     ("ch14_basic_forward", _forward(f="block.bn2(block.conv2(block.bn1(block.conv1(x))))"),
      "ReLU between the two convolutions"),
+    ("ch14_basic_forward", _forward(f="block.conv2(torch.relu(block.conv1(x)))"), "left out the batch norms"),
     ("ch14_basic_forward", _forward(shortcut="x"), "block.downsample(x)"),
+    ("ch14_basic_forward", _forward(shortcut="block.downsample(x)"), "block.downsample is None"),
+    ("ch14_basic_forward", """
+def basic_forward(x, block):
+    f = block.bn2(block.conv2(torch.relu(block.bn1(block.conv1(x)))))
+    if block.downsample is not None:
+        x = block.downsample(x)
+    x += f
+    return torch.relu(x)
+""", "changed x in place"),
     ("ch14_basic_forward", "def basic_forward(x, block):\n    return block(x)\n", "do not call block(x)"),
-    # ch14_read_gradients
-    ("ch14_read_gradients", READ.format("A", 11), "plain network"),
+    # ch14_read_gradients: the plain curve ends near 1.7e-11, one tick per power of ten
+    ("ch14_read_gradients", READ.format("A", 11), "which curve stays near 1"),
     ("ch14_read_gradients", READ.format("B", 1), "read the network with shortcuts"),
     ("ch14_read_gradients", READ.format("B", -11), "positive"),
-    ("ch14_read_gradients", READ.format("B", 22), "read the axis again"),
+    ("ch14_read_gradients", READ.format("B", 12), "off by one"),
+    ("ch14_read_gradients", READ.format("B", 6), "one per power of ten"),
+    ("ch14_read_gradients", READ.format("B", 22), "one per power of ten"),
+    ("ch14_read_gradients", READ.format("B", "1e-11"), "not the ratio itself"),
 ]
 
 

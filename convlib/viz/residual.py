@@ -20,7 +20,7 @@ from ..scene import Grid, Link, Scene
 __all__ = ["residual_scene", "PER_CELL"]
 
 PER_CELL = 64  # channels per drawn cell
-WIDTH = 24  # drawing width in cells, without the shortcut column
+WIDTH = 18  # drawing width in cells (the widest layer, 1,024 channels, is 16), without the shortcut column
 
 
 def _cells(channels: int) -> int:
