@@ -63,6 +63,15 @@ SHIFT_ADD_ONE_SIDE_PADDING = SHIFT_ADD_BOTTOM_RIGHT_PADDING.replace("(0, 2 * pad
 SHIFT_ADD_RANGE_K_MINUS_1 = SHIFT_ADD_TRANSPOSED.replace("range(k)", "range(k - 1)").replace("weight[:, 0, v, u]", "weight[:, 0, u, v]")
 SHIFT_ADD_CHANNEL_0_FILTER = SHIFT_ADD_TRANSPOSED.replace("weight[:, 0, v, u].view(1, -1, 1, 1)", "weight[0, 0, u, v]")
 SHIFT_ADD_OVERWRITES = SHIFT_ADD_TRANSPOSED.replace("y += weight[:, 0, v, u]", "y = weight[:, 0, u, v]")
+SHIFT_ADD_CORRECT = SHIFT_ADD_TRANSPOSED.replace("weight[:, 0, v, u]", "weight[:, 0, u, v]")
+SHIFT_ADD_PADS_WIDTH_ONLY = SHIFT_ADD_CORRECT.replace("(padding,) * 4", "(padding, padding)")
+SHIFT_ADD_SIZE_BEFORE_PADDING = SHIFT_ADD_CORRECT.replace(
+    "    x = F.pad(x, (padding,) * 4)\n    h_out, w_out = x.shape[2] - k + 1, x.shape[3] - k + 1\n",
+    "    h_out, w_out = x.shape[2] - k + 1, x.shape[3] - k + 1\n    x = F.pad(x, (padding,) * 4)\n")
+SHIFT_ADD_DROPS_PLUS_ONE = SHIFT_ADD_CORRECT.replace("x.shape[2] - k + 1, x.shape[3] - k + 1", "x.shape[2] - k, x.shape[3] - k")
+SHIFT_ADD_HARD_CODED_K3 = SHIFT_ADD_CORRECT.replace("k = weight.shape[-1]", "k = 3")
+assert len({SHIFT_ADD_CORRECT, SHIFT_ADD_PADS_WIDTH_ONLY, SHIFT_ADD_SIZE_BEFORE_PADDING, SHIFT_ADD_DROPS_PLUS_ONE,
+            SHIFT_ADD_HARD_CODED_K3}) == 5
 assert SHIFT_ADD_CHANNEL_0_FILTER != SHIFT_ADD_TRANSPOSED != SHIFT_ADD_OVERWRITES
 assert len({SHIFT_ADD_TRANSPOSED, SHIFT_ADD_ONE_AXIS_FLIPPED, SHIFT_ADD_BOTTOM_RIGHT_PADDING, SHIFT_ADD_ONE_SIDE_PADDING,
             SHIFT_ADD_RANGE_K_MINUS_1}) == 5 and SHIFT_ADD_RANGE_K_MINUS_1.count("range(k - 1)") == 2
@@ -95,6 +104,8 @@ MISTAKES = [
     ("ch09_cost", "params = 64 * 25 + 64\nmacs = 26 * 26 * 64 * 25", "padding 1 as in the chapter's example"),
     ("ch09_cost", "params = 64 * 25 + 64\nmacs = 28 * 28 * 64 * 9", "K = 3 from the chapter's example"),
     ("ch09_cost", "params = 64 * 9 + 64\nmacs = 28 * 28 * 64 * 9", "K = 3 from the chapter's example"),
+    ("ch09_cost", "params = 64 * 25 + 64\nmacs = 32 * 32 * 64 * 25", "padded input (32×32) as the output size"),
+    ("ch09_cost", "params = 64 * 25 + 64\nmacs = 30 * 30 * 64 * 25", "output size used K = 3"),
     # ch09_shift_add
     ("ch09_shift_add", SHIFT_ADD_NO_PADDING, "forgot to pad"),
     ("ch09_shift_add", SHIFT_ADD_MIXES_CHANNELS, "mixed channels"),
@@ -106,6 +117,10 @@ MISTAKES = [
     ("ch09_shift_add", SHIFT_ADD_BOTTOM_RIGHT_PADDING, "only the bottom and the right"),
     ("ch09_shift_add", SHIFT_ADD_ONE_SIDE_PADDING, "padded one side only"),
     ("ch09_shift_add", SHIFT_ADD_RANGE_K_MINUS_1, "range(k - 1) stops one short"),
+    ("ch09_shift_add", SHIFT_ADD_PADS_WIDTH_ONLY, "only the width was padded"),
+    ("ch09_shift_add", SHIFT_ADD_SIZE_BEFORE_PADDING, "before padding"),
+    ("ch09_shift_add", SHIFT_ADD_DROPS_PLUS_ONE, "drop the + 1"),
+    ("ch09_shift_add", SHIFT_ADD_HARD_CODED_K3, "instead of assuming 3"),
     # ch09_intensity_figure
     # ch09_intensity_figure: the checks test the form and rule out the flat curves, never the letter itself
     ("ch09_intensity_figure", 'pointwise = "C"\nstandard = "B"\nreason = 1', "C is flat, so it is a depthwise layer"),
