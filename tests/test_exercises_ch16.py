@@ -16,15 +16,23 @@ COST = "added_params = {}\nfc_macs = {}"
 READ = 'most_suppressed = "{}"\nkept = "{}"'
 
 
-def _se(pool: str = "x.mean(dim=(2, 3))", act: str = "torch.relu", gate: str = "torch.sigmoid({})",
-        scale: str = "x * s[:, :, None, None]") -> str:
-    """A student's answer to exercise 3, with one piece swapped for a usual mistake."""
+def _mse(width: str = "max(8, int(v + 4) // 8 * 8)", guard: bool = True, pool: str = "x.mean(dim=(2, 3), keepdim=True)",
+         act: str = "torch.relu", gate: str = "F.hardsigmoid") -> str:
+    """A student's answer to exercise 3 (MobileNetV3's SE block), with one piece swapped for a usual mistake."""
     return f"""
-def se_from_conv_weights(x, w1, b1, w2, b2):
-    z = {pool}
-    h = {act}(z @ w1.flatten(1).T + b1)
-    s = {gate.format("h @ w2.flatten(1).T + b2")}
-    return {scale}
+class MobileSE(nn.Module):
+    def __init__(self, channels):
+        super().__init__()
+        v = channels // 4
+        hidden = {width}
+        if {guard} and hidden < 0.9 * v:
+            hidden += 8
+        self.fc1 = nn.Conv2d(channels, hidden, 1)
+        self.fc2 = nn.Conv2d(hidden, channels, 1)
+
+    def forward(self, x):
+        z = {pool}
+        return x * {gate}(self.fc2({act}(self.fc1(z))))
 """
 
 
@@ -54,20 +62,20 @@ MISTAKES = [
     ("ch16_stage_overhead", COST.format("23 * (2 * 1024 * 64 + 64 + 1024)", "23 * (2 * 1024 * 64 + 64 + 1024 + 1024 * 14 * 14)"),
      "squeeze or the rescaling"),
     ("ch16_stage_overhead", COST.format("23 * (2 * 1024 * 64 + 64 + 1024)", "2 * 23 * 2 * 1024 * 64"), "counted FLOPs"),
-    # ch16_from_conv_weights
-    ("ch16_from_conv_weights", _se(pool="x.amax(dim=(2, 3))"), "max pooling"),
-    ("ch16_from_conv_weights", _se(gate="torch.softmax({}, dim=1)"), "softmax"),
-    ("ch16_from_conv_weights", _se(act=""), "ReLU"),
-    ("ch16_from_conv_weights", _se(scale="x * torch.sigmoid(x.mean(dim=1, keepdim=True))"), "pixel by pixel"),
-    ("ch16_from_conv_weights", _se(scale="s[:, :, None, None]"), "rescaled feature map"),
-    ("ch16_from_conv_weights", _se(scale="x * s"), "reshaped from (N, C) to (N, C, 1, 1)"),
-    ("ch16_from_conv_weights", _se().replace(" + b1", "").replace(" + b2", ""), "left out the biases"),
-    ("ch16_from_conv_weights", _se(pool="x.sum(dim=(2, 3))"), "summed each channel"),
-    ("ch16_from_conv_weights", _se(act="torch.sigmoid"), "activation between the two layers is a ReLU"),
-    ("ch16_from_conv_weights", _se(pool="x.mean()"), "mean over H and W only"),
-    ("ch16_from_conv_weights", _se(pool="x.mean(dim=(0, 2, 3))", scale="x * s[..., None, None]"), "averaged over the batch too"),
-    ("ch16_from_conv_weights", _se(pool="x.mean(dim=(0, 2, 3))"), "mean over H and W only"),
-    ("ch16_from_conv_weights", _se().replace("w1.flatten(1).T", "w1.flatten(1)"), "transposed"),
+    # ch16_mobile_se
+    ("ch16_mobile_se", _mse(width="v"), "kept v = C // 4"),
+    ("ch16_mobile_se", _mse(width="max(8, v // 8 * 8)"), "rounded v = 60 down"),
+    ("ch16_mobile_se", _mse(width="max(8, -(-v // 8) * 8)"), "rounded v = 66 up"),
+    ("ch16_mobile_se", _mse(guard=False), "the rule then adds 8"),
+    ("ch16_mobile_se", _mse(gate="torch.sigmoid"), "Hardsigmoid"),
+    ("ch16_mobile_se", _mse(act=""), "left out the ReLU"),
+    ("ch16_mobile_se", _mse(act="F.hardswish"), "keeps a ReLU"),
+    ("ch16_mobile_se", _mse(pool="x.mean(dim=(0, 2, 3), keepdim=True)"), "averaged over the batch too"),
+    ("ch16_mobile_se", _mse(pool="x.mean(dim=(2, 3))"), "over H and W only"),
+    ("ch16_mobile_se", _mse(pool="x.mean(dim=(1, 2, 3), keepdim=True)"), "over H and W only"),
+    ("ch16_mobile_se", _mse(pool="x.amax(dim=(2, 3), keepdim=True)"), "max pooling"),
+    ("ch16_mobile_se", _mse().replace("nn.Conv2d(channels, hidden, 1)", "nn.Linear(channels, hidden)"), "1×1 nn.Conv2d"),
+    ("ch16_mobile_se", "import torchvision\nclass MobileSE(torchvision.ops.SqueezeExcitation):\n    pass\n", "not torchvision"),
     # ch16_read_weights
     ("ch16_read_weights", READ.format("B", "E"), "already dark before"),
     ("ch16_read_weights", READ.format("A", "D"), "lost a good part"),
