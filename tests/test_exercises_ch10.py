@@ -65,6 +65,8 @@ PLANTED = {
         ("params = 64 * 9 + 64 + 64 * 128 + 128\nmacs = 28 * 28 * 64 * 9 + 14 * 14 * 64 * 128", "depthwise step at the input size"),
         # FLOPs (2 per multiply-add) instead of multiply-adds
         ("params = 64 * 9 + 64 + 64 * 128 + 128\nmacs = 2 * 14 * 14 * 64 * (9 + 128)", "FLOPs"),
+        # both the stride and the padding forgotten: 26×26
+        ("params = 64 * 9 + 64 + 64 * 128 + 128\nmacs = 26 * 26 * 64 * (9 + 128)", "both the stride 2 and the padding"),
         # the output size rounded up: 15×15
         ("params = 64 * 9 + 64 + 64 * 128 + 128\nmacs = 15 * 15 * 64 * (9 + 128)", "rounded up"),
         # the 1×1 step strided as well: 7×7
