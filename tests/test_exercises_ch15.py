@@ -82,6 +82,37 @@ def bilinear(image, y, x):
             total += (1 - abs(y - yy)) * (1 - abs(x - xx)) * float(image[yy, xx])
     return total
 """
+BILINEAR_WHOLE_SAMPLE_ZERO = """
+def bilinear(image, y, x):
+    H, W = image.shape
+    if y < 0 or x < 0 or y > H - 1 or x > W - 1:
+        return 0.0
+    y0, x0 = math.floor(y), math.floor(x)
+    y1, x1 = min(y0 + 1, H - 1), min(x0 + 1, W - 1)
+    a, b = y - y0, x - x0
+    return float((1 - a) * (1 - b) * image[y0, x0] + (1 - a) * b * image[y0, x1]
+                 + a * (1 - b) * image[y1, x0] + a * b * image[y1, x1])
+"""
+BILINEAR_BOUND_OFF_BY_ONE = """
+def bilinear(image, y, x):
+    H, W = image.shape
+    y0, x0 = math.floor(y), math.floor(x)
+    total = 0.0
+    for yy, xx in [(y0, x0), (y0, x0 + 1), (y0 + 1, x0), (y0 + 1, x0 + 1)]:
+        if 0 <= yy <= H and 0 <= xx <= W:
+            total += (1 - abs(y - yy)) * (1 - abs(x - xx)) * float(image[yy, xx])
+    return total
+"""
+BILINEAR_H_W_SWAPPED = """
+def bilinear(image, y, x):
+    W, H = image.shape
+    y0, x0 = math.floor(y), math.floor(x)
+    total = 0.0
+    for yy, xx in [(y0, x0), (y0, x0 + 1), (y0 + 1, x0), (y0 + 1, x0 + 1)]:
+        if 0 <= yy < H and 0 <= xx < W:
+            total += (1 - abs(y - yy)) * (1 - abs(x - xx)) * float(image[yy, xx])
+    return total
+"""
 
 MISTAKES = [
     # ch15_shapes
@@ -94,6 +125,8 @@ MISTAKES = [
     ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 17, 17)), "rounded down"),
     ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 15, 15)), "without the + 1"),
     ("ch15_shapes", SHAPE.format(800, 400, (2, 24, 16, 16)), "not 2k² per channel"),
+    ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 16.5, 16.5)), "// in Python"),
+    ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 15.5, 15.5)), "// in Python"),
     # ch15_predictor_cost
     ("ch15_predictor_cost", COST.format("256 * 9 * 18 + 18", "18 * 256 * 9 * 14 * 14"), "mask logits"),
     ("ch15_predictor_cost", COST.format("256 * 9 * 9 + 9", "9 * 256 * 9 * 14 * 14"), "3·k² = 27"),
@@ -107,6 +140,9 @@ MISTAKES = [
     ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 27", "27 * 256 * 9 * 14 * 14 + 5 * 256 * 9 * 14 * 14"), "sampling"),
     ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 27", "(27 + 256) * 256 * 9 * 14 * 14"), "predictor alone"),
     ("ch15_predictor_cost", COST.format("256 * 9 * 19 + 19", "19 * 256 * 9 * 14 * 14"), "not one per position"),
+    ("ch15_predictor_cost", COST.format("256 * 256 * 9", "256 * 256 * 9 * 14 * 14"), "deformable convolution's own count"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 27", "256 * 256 * 9 * 14 * 14"), "deformable convolution's own count"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 27", "27 * 256 * 9 * 14"), "14·14 = 196"),
     # ch15_bilinear_sample
     ("ch15_bilinear_sample", BILINEAR_SWAPPED, "swap y and x"),
     ("ch15_bilinear_sample", BILINEAR_ROUNDED, "rounded"),
@@ -115,11 +151,17 @@ MISTAKES = [
     ("ch15_bilinear_sample", BILINEAR_TRUNCATED, "math.floor"),
     ("ch15_bilinear_sample", BILINEAR_INDEX_ERROR_SKIPPED, "image[-1] is the last row"),
     ("ch15_bilinear_sample", BILINEAR_NO_LOWER_BOUND, "image[-1] is the last row"),
+    ("ch15_bilinear_sample", BILINEAR_WHOLE_SAMPLE_ZERO, "you returned 0"),
+    ("ch15_bilinear_sample", BILINEAR_BOUND_OFF_BY_ONE, "not xx ≤ W"),
+    ("ch15_bilinear_sample", BILINEAR_H_W_SWAPPED, "swap H and W"),
     # ch15_read_the_samples
     ("ch15_read_the_samples", 'grown = "B"\nshrunk = "D"\nshifted = "C"', "filled circles are the deformed samples"),
     ("ch15_read_the_samples", 'grown = "D"\nshrunk = "B"\nshifted = "A"', "same vector"),
     ("ch15_read_the_samples", 'grown = "A"\nshrunk = "B"\nshifted = "C"', "rotation"),
     ("ch15_read_the_samples", 'grown = "D"\nshrunk = "D"\nshifted = "C"', "three different letters"),
+    ("ch15_read_the_samples", 'grown = "D"\nshrunk = "C"\nshifted = "B"', "in B and D"),
+    ("ch15_read_the_samples", 'grown = "D"\nshrunk = "A"\nshifted = "C"', "closer in"),
+    ("ch15_read_the_samples", 'grown = "B"\nshrunk = "A"\nshifted = "C"', "closer in"),
 ]
 
 
