@@ -33,9 +33,9 @@ def test_chapter_executes_with_solutions_passing_every_test(path: pathlib.Path) 
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=IDS)
-def test_chapter_has_at_least_1500_words_of_prose(path: pathlib.Path) -> None:
+def test_chapter_has_2000_to_3500_words_of_prose(path: pathlib.Path) -> None:
     words = prose_words(jupytext.read(path))
-    assert words >= 1500, f"{path.name} has {words} words of prose; the contract asks for 1,500"
+    assert 2000 <= words <= 3500, f"{path.name} has {words} words of prose; the contract asks for 2,000-3,500"
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=IDS)
