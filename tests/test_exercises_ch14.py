@@ -40,6 +40,7 @@ MISTAKES = [
     ("ch14_dense_shape", SHAPE.format((2, 64 + 5 * 96, 14, 14)), "4k channels stay inside a layer"),
     ("ch14_dense_shape", SHAPE.format((2, 92, 14, 14)), "transition layer comes after the block"),
     ("ch14_dense_shape", SHAPE.format((2, 184, 7, 7)), "keeps the batch and the map size"),
+    ("ch14_dense_shape", SHAPE.format((2, 64 + 5 * 32, 14, 14)), "growth rate is k = 24"),
     # ch14_bottleneck_cost
     ("ch14_bottleneck_cost", COST.format("1024 * 256 + 256 * 256 + 256 * 1024", "0"), "3×3"),
     ("ch14_bottleneck_cost", COST.format("2 * 1024 * 1024 * 9", "0"), "two 3×3 convolutions"),
@@ -49,6 +50,7 @@ MISTAKES = [
     ("ch14_bottleneck_cost", COST.format("1024 * 256 + 256 * 256 * 9", "0"), "one is missing"),
     ("ch14_bottleneck_cost", COST.format("256 * 64 + 64 * 64 * 9 + 64 * 256", "0"), "first stage's block"),
     ("ch14_bottleneck_cost", COST.format(f"9 * (1024 * 256 + 256 * 256 + 256 * 1024)", "0"), "only the middle"),
+    ("ch14_bottleneck_cost", COST.format("1024 * 64 + 64 * 64 * 9 + 64 * 1024", "0"), "not the first stage's 64"),
     ("ch14_bottleneck_cost", COST.format(W, W), "per output pixel"),
     ("ch14_bottleneck_cost", COST.format(W, f"{W} * 56 * 56"), "wrong size"),
     ("ch14_bottleneck_cost", COST.format(W, f"2 * {W} * 14 * 14"), "FLOPs"),
@@ -60,6 +62,10 @@ MISTAKES = [
     ("ch14_basic_forward", _forward(f="block.bn2(block.conv2(block.bn1(block.conv1(x))))"),
      "ReLU between the two convolutions"),
     ("ch14_basic_forward", _forward(f="block.conv2(torch.relu(block.conv1(x)))"), "left out the batch norms"),
+    ("ch14_basic_forward", _forward(f="torch.relu(block.bn2(block.conv2(torch.relu(block.bn1(block.conv1(x))))))"),
+     "no ReLU: the block's second ReLU"),
+    ("ch14_basic_forward", _forward(f="block.bn2(block.conv2(block.bn1(torch.relu(block.conv1(x)))))"),
+     "batch norm, then ReLU"),
     ("ch14_basic_forward", _forward(shortcut="x"), "block.downsample(x)"),
     ("ch14_basic_forward", _forward(shortcut="block.downsample(x)"), "block.downsample is None"),
     ("ch14_basic_forward", """
