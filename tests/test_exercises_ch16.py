@@ -45,6 +45,7 @@ MISTAKES = [
     ("ch16_shapes", SHAPES.format((8, 32), 32, (8, 512, 28, 28)), "hidden layer's output"),
     ("ch16_shapes", SHAPES.format((8, 512, 1, 1), 32, (8, 512, 28, 28)), "without its two 1×1 axes"),
     ("ch16_shapes", SHAPES.format((8, 512 * 28 * 28), 32, (8, 512, 28, 28)), "flattened the map"),
+    ("ch16_shapes", SHAPES.format((8, 512), "512 / 16", (8, 512, 28, 28)), "C // r an int"),
     # ch16_stage_overhead (ResNet-101's layer3: 23 blocks, C = 1024, r = 16, 14×14)
     ("ch16_stage_overhead", COST.format("6 * (2 * 1024 * 64 + 64 + 1024)", "6 * 2 * 1024 * 64"), "ResNet-50's third stage"),
     ("ch16_stage_overhead", COST.format("23 * 2 * 1024 * 64", "23 * 2 * 1024 * 64"), "forgot the biases"),
@@ -62,11 +63,14 @@ MISTAKES = [
     ("ch16_stage_overhead", COST.format("23 * (2 * 1024 * 64 + 64 + 1024)", "23 * (2 * 1024 * 64 + 64 + 1024 + 1024 * 14 * 14)"),
      "squeeze or the rescaling"),
     ("ch16_stage_overhead", COST.format("23 * (2 * 1024 * 64 + 64 + 1024)", "2 * 23 * 2 * 1024 * 64"), "counted FLOPs"),
+    ("ch16_stage_overhead", COST.format("17 * (2 * 1024 * 64 + 64 + 1024)", "17 * 2 * 1024 * 64"), "17 = 23 − 6"),
+    ("ch16_stage_overhead", COST.format("23 * (2 * 1024 * 64 + 64 + 1024)", "17 * 2 * 1024 * 64"), "17 = 23 − 6"),
     # ch16_mobile_se
     ("ch16_mobile_se", _mse(width="v"), "kept v = C // 4"),
     ("ch16_mobile_se", _mse(width="max(8, v // 8 * 8)"), "rounded v = 60 down"),
     ("ch16_mobile_se", _mse(width="max(8, -(-v // 8) * 8)"), "rounded v = 66 up"),
     ("ch16_mobile_se", _mse(guard=False), "the rule then adds 8"),
+    ("ch16_mobile_se", _mse(width="max(8, round(v / 8) * 8)"), "tie to the even multiple"),
     ("ch16_mobile_se", _mse(gate="torch.sigmoid"), "Hardsigmoid"),
     ("ch16_mobile_se", _mse(act=""), "left out the ReLU"),
     ("ch16_mobile_se", _mse(act="F.hardswish"), "keeps a ReLU"),
