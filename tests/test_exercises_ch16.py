@@ -80,6 +80,10 @@ MISTAKES = [
     ("ch16_mobile_se", _mse(pool="x.amax(dim=(2, 3), keepdim=True)"), "max pooling"),
     ("ch16_mobile_se", _mse().replace("nn.Conv2d(channels, hidden, 1)", "nn.Linear(channels, hidden)"), "1×1 nn.Conv2d"),
     ("ch16_mobile_se", "import torchvision\nclass MobileSE(torchvision.ops.SqueezeExcitation):\n    pass\n", "not torchvision"),
+    ("ch16_mobile_se", "import torchvision\nclass MobileSE(nn.Module):\n    def __init__(self, channels):\n"
+     "        super().__init__()\n        self.se = torchvision.ops.SqueezeExcitation(channels, 8)\n"
+     "        self.fc1, self.fc2 = self.se.fc1, self.se.fc2\n    def forward(self, x):\n        return self.se(x)\n",
+     "not torchvision"),
     # ch16_read_weights
     ("ch16_read_weights", READ.format("B", "E"), "already dark before"),
     ("ch16_read_weights", READ.format("A", "D"), "lost a good part"),
