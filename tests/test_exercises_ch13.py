@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pathlib
+import re
 
 import jupytext
+
+from convlib.course.homework import question_cells
 
 from planting import planted_mistake_tests
 
@@ -36,10 +39,11 @@ MISTAKES = [
     # ch13_block_shape: inception(4e), 528 → 256 + 320 + 128 + 128 = 832 at 14×14
     ("ch13_block_shape", SHAPE.format((8, 832 + 160 + 32, 14, 14)), "reduction widths"),
     ("ch13_block_shape", SHAPE.format((8, 256 + 320 + 128 + 528, 14, 14)), "projection to 128"),
-    ("ch13_block_shape", SHAPE.format((8, 256 + 320 + 128, 14, 14)), "left out a 128-channel branch"),
-    ("ch13_block_shape", SHAPE.format((8, 256 + 128 + 128, 14, 14)), "left out the 3×3 or the 1×1 branch"),
-    ("ch13_block_shape", SHAPE.format((8, 320 + 128 + 128, 14, 14)), "left out the 3×3 or the 1×1 branch"),
+    ("ch13_block_shape", SHAPE.format((8, 256 + 320 + 128, 14, 14)), "leave out a branch"),
+    ("ch13_block_shape", SHAPE.format((8, 256 + 128 + 128, 14, 14)), "leave out a branch"),
+    ("ch13_block_shape", SHAPE.format((8, 320 + 128 + 128, 14, 14)), "leave out a branch"),
     ("ch13_block_shape", SHAPE.format((8, 14, 14, 832)), "(N, C, H, W)"),
+    ("ch13_block_shape", SHAPE.format((8, 832, 12, 12)), "keeps H and W"),
     ("ch13_block_shape", SHAPE.format((8, 832, 7, 7)), "keeps H and W"),
     ("ch13_block_shape", SHAPE.format((8, 528, 14, 14)), "sum of the branch widths"),
     ("ch13_block_shape", SHAPE.format((1, 832, 14, 14)), "batch size stays 8"),
@@ -55,7 +59,9 @@ MISTAKES = [
     ("ch13_reduction_cost", COST.format(f"float({NAIVE})", REDUCED), "should be ints"),
     ("ch13_reduction_cost", COST.format(NAIVE, "528 * 128 * 14 * 14 + 5 * 5 * 32 * 128 * 14 * 14"), "32 channels, not 128"),
     ("ch13_reduction_cost", COST.format(NAIVE, "528 * 32 * 14 * 14 + 3 * 3 * 32 * 128 * 14 * 14"), "not torchvision's 3×3"),
-    ("ch13_reduction_cost", COST.format(f"2 * {NAIVE}", f"2 * ({REDUCED})"), "not two"),
+    ("ch13_reduction_cost", COST.format(f"2 * {NAIVE}", f"2 * ({REDUCED})"), "two operations"),
+    ("ch13_reduction_cost", COST.format(NAIVE, f"2 * ({REDUCED})"), "two operations"),
+    ("ch13_reduction_cost", COST.format(NAIVE, f"{REDUCED} + 32 * 14 * 14 + 128 * 14 * 14"), "added the biases"),
     ("ch13_reduction_cost", COST.format(NAIVE, "528 * 32 * 14 * 14 + 5 * 5 * 528 * 32 * 14 * 14"),
      "32 reduced channels"),
     # ch13_inception_function
@@ -79,7 +85,7 @@ MISTAKES = [
     ("ch13_inception_function", _inception().replace("torch.cat(", "torch.stack("), "torch.stack adds a new axis"),
     # ch13_read_costs
     ("ch13_read_costs", READ.format("5b", "3x3"), "7×7 map"),
-    ("ch13_read_costs", READ.format("4e", "3x3"), "not of all nine"),
+    ("ch13_read_costs", READ.format("4e", "3x3"), "all nine bars"),
     ("ch13_read_costs", READ.format("3a", "3x3"), "the block the chapter drew"),
     ("ch13_read_costs", READ.format("3b", "5x5"), "its branch is narrow"),
     ("ch13_read_costs", READ.format("3b", "1x1"), "costs only 528 multiply-adds"),
@@ -91,3 +97,14 @@ MISTAKES = [
 (test_usual_mistake_fails_the_public_checks_with_a_hint_naming_it,
  test_the_chapters_own_solution_passes_every_public_check,
  test_every_exercise_has_at_least_two_planted_mistakes) = planted_mistake_tests(NB, MISTAKES)
+
+
+def test_public_checks_name_no_small_multiple_or_fraction_of_a_numeric_answer() -> None:
+    """A public check comparing against twice (or half) the answer gives the answer away."""
+    answers = {"ch13_block_shape": [832], "ch13_reduction_cost": [331_161_600, 23_382_016]}
+    for name, values in answers.items():
+        public = "\n".join(cell.source for cell in question_cells(NB, name)["public"])
+        literals = {int(v.replace("_", "")) for v in re.findall(r"\b\d[\d_]*\b", public)}
+        for value in values:
+            near = {value * k for k in (1, 2, 3, 4)} | {value // k for k in (2, 4) if value % k == 0}
+            assert not literals & near, f"{name}: a public check names {literals & near}, a trivial transform of the answer"
