@@ -29,9 +29,44 @@ def test_read_weights_are_the_gradient_of_deform_conv2d_with_respect_to_the_inpu
 
 def test_no_deformation_reads_each_regular_tap_once():
     scene = deform_scene(3, 2, "none", 1.0, "centre")
-    values = scene.grid("deformed").values
-    assert sorted(values)[-9:] == [1.0] * 9 and sum(values) == 9
+    assert [t for t in scene.grid("deformed").text if t] == ["1"] * 9
     assert scene.grid("regular").cells.count("k") == 9
+
+
+def _contrast_with_black(rgb):
+    """WCAG contrast ratio of black text on the sRGB colour ``rgb`` (components in 0..1)."""
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb[:3]]
+    return (0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2] + 0.05) / 0.05
+
+
+def test_every_printed_weight_is_legible_and_fits_its_cell_at_every_widget_setting():
+    import itertools
+
+    import matplotlib.pyplot as plt
+
+    from convlib.widgets.deform import deform_explorer_controls
+
+    cmap = plt.get_cmap("RdBu_r")                      # convlib.viz._draw's heat map
+    def browser(t):                                    # convlib/static/explorer.js's heat(): 247 -> (178, 24, 43)
+        return [(a + (b - a) * t) / 255 for a, b in zip((247, 247, 247), (178, 24, 43))]
+    controls = deform_explorer_controls()
+    for values in itertools.product(*(c["options"] for c in controls)):
+        try:
+            grid = deform_scene(*values).grid("deformed")
+        except ValueError:
+            continue
+        for fill, text in zip(grid.values, grid.text):
+            if text:
+                t = max(0.0, min(1.0, fill / grid.vmax))
+                assert min(_contrast_with_black(cmap(0.5 + 0.5 * t)), _contrast_with_black(browser(t))) >= 4.5, (values, text)
+                assert sum(ch.isdigit() for ch in text) <= 3 and len(text) <= 4, (values, text)
+
+
+def test_heat_fill_grows_with_the_weight_and_printed_weights_round_sensibly():
+    from convlib.viz.deform import cell_text, heat_fill
+
+    assert heat_fill(0) == 0 < heat_fill(0.25) < heat_fill(1) < heat_fill(2) == heat_fill(19.36)
+    assert [cell_text(w) for w in (0.001, 0.25, 0.999, 1.0, 1.27, 19.36)] == ["", ".25", "1", "1", "1.3", "19"]
 
 
 def test_scaling_up_and_down_move_taps_away_from_and_towards_the_centre():

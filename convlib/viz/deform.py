@@ -20,13 +20,18 @@ from collections.abc import Sequence
 
 from ..scene import Grid, Scene
 
-__all__ = ["PATTERNS", "pattern_offsets", "sampling_points", "bilinear_read_weights", "deform_scene", "plot_sampling"]
+__all__ = ["PATTERNS", "pattern_offsets", "sampling_points", "bilinear_read_weights", "heat_fill", "cell_text", "deform_scene",
+           "plot_sampling"]
 
 #: the deformations the widget offers
 PATTERNS = ("none", "shift", "scale up", "scale down", "rotate", "random")
 TURN_DEGREES = 30  # "rotate" turns the grid by this many degrees per unit of strength
 SIZE = 11  # the widget's input is SIZE×SIZE
 GAP = 2
+#: the darkest heat-map fill, as a fraction of the colour scale: black cell text on it keeps a
+#: contrast above 4.5:1 in both renderers (matplotlib's RdBu_r and explorer.js's blend)
+FILL_MAX = 0.6
+IMAGE_ALPHA = 0.45  # plot_sampling draws its image this opaque over white
 
 
 def _positive_int(value: object, name: str) -> int:
@@ -106,12 +111,32 @@ def bilinear_read_weights(points: Sequence[tuple[float, float]], height: int, wi
     return grid
 
 
+def heat_fill(weight: float) -> float:
+    """The heat-map fill of a pixel read with total bilinear ``weight`` (chapter 15): grows with the weight,
+    ``FILL_MAX·√(w/2)``, and stops at ``FILL_MAX`` from a weight of 2 on, so the number printed on it stays legible."""
+    return FILL_MAX * math.sqrt(min(max(weight, 0.0), 2.0) / 2.0)
+
+
+def cell_text(weight: float) -> str:
+    """A read weight as at most three digits: ``.25``, ``1``, ``1.3``, ``19``; empty below 0.005 (chapter 15)."""
+    if weight < 0.005:
+        return ""
+    if round(weight, 2) == 1:
+        return "1"
+    if weight >= 9.95:
+        return f"{weight:.0f}"
+    if weight >= 0.995:
+        return f"{weight:.1f}"
+    return f"{weight:.2f}".lstrip("0")
+
+
 def deform_scene(kernel_size: int = 3, dilation: int = 1, pattern: str = "scale up", strength: float = 1.0, pixel: str = "centre") -> Scene:
     """One output pixel of a deformable convolution: regular taps beside the pixels its deformed taps read (chapter 15).
 
     Left: an 11×11 input with the ``k×k`` regular taps (orange) of the chosen output pixel.
     Right: the same input as a heat map of :func:`bilinear_read_weights` of the deformed samples,
-    each cell printing its weight; the weights add up to the number of samples inside the image.
+    each cell printing its weight (:func:`cell_text`) on a fill no darker than ``FILL_MAX``
+    (:func:`heat_fill`); the weights add up to the number of samples inside the image.
 
     Raises:
         ValueError: in one line, for an unknown pattern or pixel, or a kernel that does not fit the input.
@@ -131,8 +156,8 @@ def deform_scene(kernel_size: int = 3, dilation: int = 1, pattern: str = "scale 
     for y, x in regular:
         if 0 <= y < SIZE and 0 <= x < SIZE:
             cells[int(y) * SIZE + int(x)] = "k"
-    flat = [round(w, 2) for line in weights for w in line]
-    text = [("1" if w == 1 else f"{w:.2f}".lstrip("0")) if w >= 0.005 else "" for w in flat]
+    flat = [w for line in weights for w in line]
+    text = [cell_text(w) for w in flat]
     outside = sum(1 for y, x in points if not (-1 < y < SIZE and -1 < x < SIZE))
     read = sum(w for line in weights for w in line)
     lost = k * k - read
@@ -143,7 +168,7 @@ def deform_scene(kernel_size: int = 3, dilation: int = 1, pattern: str = "scale 
         grids=[
             Grid("regular", 0, 0, SIZE, SIZE, "".join(cells), label=f"regular {k}×{k} taps, dilation {d}"),
             Grid("deformed", SIZE + GAP, 0, SIZE, SIZE, "i", label=f"{name}: share of each pixel read",
-                 values=flat, vmax=1.0, text=text),
+                 values=[round(heat_fill(w), 3) for w in flat], vmax=1.0, text=text),
         ],
         lines=[
             f"output pixel ({row}, {col}); largest offset {largest:.2f} px",
@@ -165,19 +190,21 @@ def plot_sampling(ax, image, centres: Sequence[tuple[int, int]], kernel_size: in
         offsets_at: a function ``(row, col) -> list of k² (dy, dx)`` giving that pixel's offsets.
     """
     import matplotlib.pyplot as plt
+    from matplotlib import patheffects
 
     if hasattr(image, "detach"):  # a torch tensor: hand matplotlib a NumPy array
         image = image.detach().cpu().numpy()
-    ax.imshow(image, cmap="gray")
+    ax.imshow(image, cmap="gray", alpha=IMAGE_ALPHA)  # washed out over white, so the markers stand out
+    halo = [patheffects.withStroke(linewidth=2.6, foreground="white")]  # every mark outlined in white
     colours = plt.get_cmap("tab10").colors
     for n, (row, col) in enumerate(centres):
         colour = colours[n % len(colours)]
         regular = sampling_points(row, col, kernel_size, dilation)
         moved = sampling_points(row, col, kernel_size, dilation, offsets_at(row, col))
         for (y0, x0), (y1, x1) in zip(regular, moved):
-            ax.plot([x0, x1], [y0, y1], color=colour, linewidth=0.8)
-        ax.scatter([x for _, x in regular], [y for y, _ in regular], s=14, facecolors="none", edgecolors=colour, linewidths=0.8)
-        ax.scatter([x for _, x in moved], [y for y, _ in moved], s=14, color=colour)
-        ax.scatter([col], [row], marker="+", s=80, color=colour)
+            ax.plot([x0, x1], [y0, y1], color=colour, linewidth=1.0, path_effects=halo)
+        ax.scatter([x for _, x in regular], [y for y, _ in regular], s=16, facecolors="white", edgecolors=colour, linewidths=1.2)
+        ax.scatter([x for _, x in moved], [y for y, _ in moved], s=18, color=colour, edgecolors="white", linewidths=0.6)
+        ax.scatter([col], [row], marker="+", s=90, color=colour, linewidths=1.8, path_effects=halo)
     ax.set_xticks([])
     ax.set_yticks([])
