@@ -15,8 +15,15 @@ Modules:
 
 from __future__ import annotations
 
+import sys
+
 from . import arithmetic, cost, ops
 from .utils import device, sample_image, seed_everything
 
 __all__ = ["arithmetic", "cost", "ops", "device", "seed_everything", "sample_image", "__version__"]
 __version__ = "0.1.0"
+
+if "ipykernel" in sys.modules:  # a chapter in a Jupyter kernel: figures sized for the website's column
+    from .viz import style as _style
+
+    _style.use()

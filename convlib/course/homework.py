@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import base64
 import copy
-import io
 import os
 import pathlib
 import re
@@ -265,6 +264,10 @@ def render_exercise_figures(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from ..viz import style
+
+    style.use()  # the figure style a chapter's kernel has (sized for the website's column)
+
     setup = next(c.source for c in nb.cells if c.cell_type == "code")
     namespace: dict[str, object] = {"__name__": "__figure__"}
     exec(compile(setup, "<set-up cell>", "exec"), namespace)  # noqa: S102 - our own chapter source
@@ -278,13 +281,12 @@ def render_exercise_figures(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
                                f"but raised {type(error).__name__}: {error}") from error
         if not plt.get_fignums():
             raise RuntimeError(f"exercise-figure cell {number} drew no matplotlib figure")
-        buffer = io.BytesIO()
-        plt.gcf().savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+        data = style.png(plt.gcf())  # records its smallest text, as a chapter's figures do
         plt.close("all")
         name = f"exercise-figure-{number}.png"
         alt = str(cell.metadata.get("alt", "the figure of this exercise")).replace("]", ")").replace("[", "(")
         image = nbformat.v4.new_markdown_cell(f"![{alt}](attachment:{name})")
-        image.attachments = {name: {"image/png": base64.b64encode(buffer.getvalue()).decode("ascii")}}
+        image.attachments = {name: {"image/png": base64.b64encode(data).decode("ascii")}}
         result.cells[index] = image
     return result
 

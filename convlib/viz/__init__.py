@@ -7,7 +7,7 @@ scenes in the browser, so a figure in the text and the widget next to it
 cannot disagree.
 """
 
-from ._draw import draw, draw_steps
+from ._draw import draw, draw_panels, draw_steps
 from .correlation import KERNELS, correlation_scene, im2col_scene, image_kernel, multichannel_scene
 from .arithmetic import conv_scene, output_size_formula
 from .arithmetic import pool_scene, read_positions, receptive_field_scene
@@ -27,7 +27,7 @@ from .grouped import grouped_scene
 from .depthwise_separable import depthwise_separable_scene, separable_ratio_scene
 from .se import se_scene
 
-__all__ = ["draw", "draw_steps", "conv_scene", "output_size_formula"]
+__all__ = ["draw", "draw_steps", "draw_panels", "conv_scene", "output_size_formula"]
 __all__ += ["pool_scene", "read_positions", "receptive_field_scene", "PADDING_MODES", "padding_scene", "draw_padding_modes"]
 __all__ += ["KERNELS", "correlation_scene", "multichannel_scene", "im2col_scene", "image_kernel"]
 __all__ += ["zero_insertion_scene", "conv_matrix_scene", "checkerboard_scene", "overlap_counts", "resize_conv_counts"]

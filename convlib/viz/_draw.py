@@ -5,6 +5,8 @@ The browser renderer, ``convlib/static/explorer.js``, draws the same scenes.
 
 from __future__ import annotations
 
+import functools
+import textwrap
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
@@ -12,9 +14,10 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from ..scene import CELL_COLOURS, Grid, Scene
+from ..scene import CELL_COLOURS, Grid, Scene, Window
+from . import style
 
-__all__ = ["draw", "draw_steps", "label_width", "label_boxes", "view_box"]
+__all__ = ["draw", "draw_steps", "draw_panels", "cell_px", "label_width", "label_boxes", "view_box"]
 
 # The browser's drawing (convlib/static/explorer.js, which mirrors these numbers and the two
 # functions below): a cell is CELL_PX pixels at full size, grid labels are LABEL_PX and cell
@@ -61,7 +64,49 @@ def view_box(scene: Scene) -> tuple[float, float, float, float]:
     return left, top, right - left, height + 0.4 - top
 
 
-def _draw_grid(ax: Axes, grid: Grid, scale: float = 1.0) -> None:
+# Figures drawn by matplotlib keep the browser's proportions: with cells of ``c`` pixels (at
+# style.DPI), labels are LABEL_PX/CELL_PX·c and cell texts CELL_TEXT_PX/CELL_PX·c pixels high.
+# A figure takes cells as large as fit the website's column (style.COLUMN_PX), at most
+# MAX_CELL_PX and at least MIN_CELL_PX, the smallest cell whose texts are still 9 px high.
+MAX_CELL_PX = 30
+MIN_CELL_PX = CELL_PX * MIN_SCALE
+LINE_EM = 1.45  # line spacing of the text lines under a drawing, in font sizes
+PANEL_GAP = 1.0  # cells between two panels of draw_steps
+TITLE_CELLS = 1.0  # cells above a panel for its title
+
+
+CELL_FILL = 0.88  # the widest text of a cell fills at most this share of it
+
+
+def cell_px(width: float, least: float = MIN_CELL_PX) -> float:
+    """The size in pixels of a cell when a drawing ``width`` cells wide is fitted to the website's
+    column (less the margin ``savefig`` adds): as large as fits, between ``least`` (a wider
+    drawing is wider than the column) and ``MAX_CELL_PX``."""
+    return max(least, min(MAX_CELL_PX, (style.COLUMN_PX - 2 * style.PAD_PX) / width))
+
+
+@functools.lru_cache(maxsize=4096)
+def text_em(text: str) -> float:
+    """The width of ``text`` in matplotlib's default font, in units of the font size."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextToPath
+
+    return TextToPath().get_text_width_height_descent(text, FontProperties(size=100), ismath=False)[0] / 100
+
+
+def _widest_em(grid: Grid) -> float:
+    return max((text_em(t) for t in grid.text or [] if t), default=0.0)
+
+
+def least_cell_px(scene: Scene) -> float:
+    """The smallest cell, in pixels, whose texts fit it and are at least ``style.SMALLEST_PX`` high."""
+    widest = max((_widest_em(g) for g in scene.grids), default=0.0)
+    return max(MIN_CELL_PX, style.SMALLEST_PX * widest / CELL_FILL)
+
+
+def _draw_grid(ax: Axes, grid: Grid, cell_pt: float) -> None:
+    widest = _widest_em(grid)
+    fontsize = min(CELL_TEXT_PX / CELL_PX * cell_pt, CELL_FILL * cell_pt / widest if widest else cell_pt)
     cmap = plt.get_cmap("RdBu_r")
     vmax = grid.vmax or max((abs(v) for v in grid.values or [0.0]), default=1.0) or 1.0
     for idx, letter in enumerate(grid.cells):
@@ -77,8 +122,7 @@ def _draw_grid(ax: Axes, grid: Grid, scale: float = 1.0) -> None:
                       linewidth=0.8, linestyle="--" if dashed else "-")
         )
         if grid.text is not None and grid.text[idx]:
-            ax.text(grid.x + c + 0.5, grid.y + r + 0.5, grid.text[idx], ha="center", va="center", fontsize=8 * scale)
-
+            ax.text(grid.x + c + 0.5, grid.y + r + 0.5, grid.text[idx], ha="center", va="center", fontsize=fontsize)
 
 
 def _draw_frame(ax: Axes, scene: Scene, window: Window, frame: int) -> None:
@@ -91,8 +135,18 @@ def _draw_frame(ax: Axes, scene: Scene, window: Window, frame: int) -> None:
     ax.add_patch(Rectangle((dst.x + ocol, dst.y + orow), 1, 1, facecolor="none", edgecolor="#d94801", linewidth=2.5))
 
 
+def _wrap(lines: Sequence[str], width_px: float, font_px: float) -> list[str]:
+    """``lines`` broken at spaces so that each fits ``width_px`` (characters estimated at CHAR_EM)."""
+    chars = max(12, int(width_px / (CHAR_EM * font_px)))
+    return [part for line in lines for part in (textwrap.wrap(line, chars) or [""])]
+
+
 def draw(scene: Scene, frame: int | None = 0, ax: Axes | None = None, show_text: bool = True) -> Figure:
     """Draw ``scene`` with matplotlib; ``frame`` picks the window position to highlight.
+
+    A new figure is sized for the website's column (``convlib.viz.style``): cells as large as
+    fit, text in the browser's proportions and never below 9 px, text lines wrapped to the
+    width. Drawn into ``ax``, the cells are as large as ``ax`` allows and the text follows them.
 
     Args:
         scene: what to draw.
@@ -101,20 +155,37 @@ def draw(scene: Scene, frame: int | None = 0, ax: Axes | None = None, show_text:
         show_text: whether to print the scene's text lines under the drawing.
     """
     width, height = scene.size
-    text = list(scene.lines)
-    if frame is not None and scene.frame_lines:
+    text = list(scene.lines) if show_text else []
+    if show_text and frame is not None and scene.frame_lines:
         text.append(scene.frame_lines[frame % len(scene.frame_lines)])
+    x0, y0, w, h = view_box(scene)
     if ax is None:
-        fig, ax = plt.subplots(figsize=(max(3.0, 0.42 * width + 1), max(2.0, 0.42 * height + 1 + 0.3 * len(text))))
-    fig = ax.figure
+        cell = cell_px(w, least_cell_px(scene))
+        font = LABEL_PX / CELL_PX * cell
+        text = _wrap(text, max(w * cell, style.COLUMN_PX - 2 * style.PAD_PX), font)
+        longest = max([len(line) * CHAR_EM * font / cell for line in text] + [w])  # in cells
+        w = max(w, min(longest, (style.COLUMN_PX - 2 * style.PAD_PX) / cell))
+        total = h + 0.2 + len(text) * LINE_EM * font / cell
+        fig = plt.figure(figsize=(w * cell / style.DPI, total * cell / style.DPI))
+        ax = fig.add_axes((0, 0, 1, 1))
+    else:
+        fig = ax.figure
+        box = ax.get_position()
+        ax_w, ax_h = box.width * fig.get_figwidth() * style.DPI, box.height * fig.get_figheight() * style.DPI
+        cell = ax_w / w
+        text = _wrap(text, w * cell, LABEL_PX / CELL_PX * cell)
+        cell = min(cell, ax_h / (h + 0.2 + len(text) * LINE_EM * LABEL_PX / CELL_PX))
+    # font sizes in points: a cell is ``cell`` pixels at style.DPI
+    label_pt = LABEL_PX / CELL_PX * cell * 72 / style.DPI
     ax.set_axis_off()
     if scene.error:
-        ax.text(0.5, 0.5, scene.error, ha="center", va="center", color="#b30000", transform=ax.transAxes)
+        ax.text(0.5, 0.5, scene.error, ha="center", va="center", color="#b30000", transform=ax.transAxes,
+                fontsize=max(label_pt, 10))
         return fig  # type: ignore[return-value]
     for grid in scene.grids:
-        _draw_grid(ax, grid)
+        _draw_grid(ax, grid, cell * 72 / style.DPI)
     for left, right, base, label in label_boxes(scene):
-        ax.text((left + right) / 2, base - 0.1, label, ha="center", va="bottom", fontsize=9)
+        ax.text((left + right) / 2, base - 0.1, label, ha="center", va="bottom", fontsize=label_pt)
     for link in scene.links:
         a, b = scene.grid(link.a), scene.grid(link.b)
         ax.plot([a.x + link.a_col + 0.5, b.x + link.b_col + 0.5], [a.y + link.a_row + 0.5, b.y + link.b_row + 0.5],
@@ -122,36 +193,81 @@ def draw(scene: Scene, frame: int | None = 0, ax: Axes | None = None, show_text:
     if frame is not None:
         for window in scene.windows:
             _draw_frame(ax, scene, window, frame % window.frames)
-    bottom = height + 0.6
-    if show_text:
-        for n, line in enumerate(text):
-            ax.text(0, bottom + 0.9 * n + 0.5, line, ha="left", va="center", fontsize=9)
-        bottom += 0.9 * len(text)
-    x0, y0, w, _ = view_box(scene)
+    bottom = y0 + h + 0.2
+    step = LINE_EM * LABEL_PX / CELL_PX
+    for n, line in enumerate(text):
+        ax.text(x0 + 0.5, bottom + step * (n + 0.5), line, ha="left", va="center", fontsize=label_pt)
+    bottom += step * len(text)
     ax.set_xlim(x0, x0 + w)
-    ax.set_ylim(bottom + 0.3, min(y0, -1.2))
+    ax.set_ylim(bottom, y0)
     ax.set_aspect("equal")
     return fig  # type: ignore[return-value]
+
+
+def draw_panels(scenes: Sequence[Scene], titles: Sequence[str] | None = None, frames: Sequence[int | None] | None = None,
+                columns: int = 4, show_text: bool = False) -> Figure:
+    """Scenes side by side, sized for the website's column (``convlib.viz.style``).
+
+    All panels share one cell size, as large as fits the column; when ``columns`` panels in a
+    row would make the cells too small to read, fewer go in a row and the rest wrap to further rows.
+
+    Args:
+        scenes: the scenes, in reading order.
+        titles: a title over each panel (none if omitted).
+        frames: the window frame each panel highlights (frame 0 if omitted; ``None`` for none).
+        columns: panels per row, at most.
+        show_text: whether to print each scene's text lines under its drawing.
+    """
+    scenes = list(scenes)
+    frames = list(frames) if frames is not None else [0] * len(scenes)
+    boxes = [view_box(s) for s in scenes]
+    fit = style.COLUMN_PX - 2 * style.PAD_PX
+
+    def rows_of(per_row: int) -> list[list[int]]:
+        return [list(range(i, min(i + per_row, len(scenes)))) for i in range(0, len(scenes), per_row)]
+
+    def row_width(row: list[int]) -> float:
+        return sum(boxes[i][2] for i in row) + PANEL_GAP * (len(row) - 1)
+
+    columns = max(1, min(columns, len(scenes)))
+    least = max(least_cell_px(s) for s in scenes)
+    while columns > 1 and fit / max(map(row_width, rows_of(columns))) < least:
+        columns -= 1
+    rows = rows_of(columns)
+    width = max(map(row_width, rows))
+    cell = cell_px(width, least)
+    font = LABEL_PX / CELL_PX * cell
+    texts = [[] if not show_text else _wrap(list(s.lines), b[2] * cell, font) for s, b in zip(scenes, boxes)]
+    step = LINE_EM * LABEL_PX / CELL_PX
+    heights = [b[3] + 0.2 + step * len(t) for b, t in zip(boxes, texts)]
+    title = TITLE_CELLS if titles else 0.0
+    row_heights = [max(heights[i] for i in row) + title for row in rows]
+    total = sum(row_heights)
+    fig = plt.figure(figsize=(width * cell / style.DPI, total * cell / style.DPI))
+    top = 0.0
+    for row, row_height in zip(rows, row_heights):
+        left = 0.0
+        for i in row:
+            ax = fig.add_axes((left / width, 1 - (top + title + heights[i]) / total, boxes[i][2] / width, heights[i] / total))
+            draw(scenes[i], frames[i], ax=ax, show_text=show_text)
+            if titles:
+                ax.set_title(titles[i], fontsize=font * 72 / style.DPI)
+            left += boxes[i][2] + PANEL_GAP
+        top += row_height
+    return fig
 
 
 def draw_steps(scene: Scene, frames: Sequence[int] | None = None, columns: int = 4) -> Figure:
     """Several frames of a scene side by side: the still version of an animation.
 
+    Sized for the website's column like :func:`draw_panels`: when ``columns`` panels would make
+    the cells too small to read, the strip wraps to further rows.
+
     Args:
         scene: a scene with at least one window.
         frames: which frames to draw; by default, all of them (at most ``2·columns``).
-        columns: panels per row.
+        columns: panels per row, at most.
     """
     total = scene.windows[0].frames if scene.windows else 1
     frames = list(frames) if frames is not None else list(range(min(total, 2 * columns)))
-    rows = (len(frames) + columns - 1) // columns
-    width, height = scene.size
-    fig, axes = plt.subplots(rows, min(columns, len(frames)), squeeze=False,
-                             figsize=(min(columns, len(frames)) * (0.3 * width + 0.6), rows * (0.3 * height + 0.9)))
-    for ax in axes.flat:
-        ax.set_axis_off()
-    for ax, frame in zip(axes.flat, frames):
-        draw(scene, frame, ax=ax, show_text=False)
-        ax.set_title(f"step {frame + 1} of {total}", fontsize=9)
-    fig.tight_layout()
-    return fig
+    return draw_panels([scene] * len(frames), [f"step {frame + 1} of {total}" for frame in frames], frames, columns)
