@@ -312,8 +312,52 @@ def _copy_static(app: Sphinx, exc: Exception | None) -> None:
         shutil.copy2(path, pathlib.Path(app.outdir) / "_static" / path.name)
 
 
+LAUNCH_SERVICES = ("binderhub_url", "colab_url", "jupyterhub_url")
+
+
+def _launch_config(app: Sphinx, config: Any) -> None:
+    """Launch buttons only where they can work (README, "For instructors: publishing the book").
+
+    Binder, Colab and JupyterHub open a chapter's notebook from the repository that holds the built site
+    (``repository.url`` at ``repository.branch``, the site's own ``_sources/chapters/NN.ipynb``), and
+    that notebook installs convlib from the site's address (``html.baseurl``): with either unset, no
+    launch button is shown; with no ``launch_buttons.jupyterhub_url``, no JupyterHub button."""
+    options = config.html_theme_options
+    launch = dict(options.get("launch_buttons") or {})
+    if not (options.get("repository_url") or "").strip() or not (config.html_baseurl or "").strip():
+        for key in LAUNCH_SERVICES:
+            launch.pop(key, None)
+        options.pop("repository_url", None)
+    options["launch_buttons"] = {k: v for k, v in launch.items() if k not in LAUNCH_SERVICES or (v or "").strip()}
+
+
+def _launch_on_chapters_only(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
+    """Only chapters get launch buttons: their notebooks install convlib when it is missing. The other
+    notebook pages (the performance appendix) are Markdown sources that Colab cannot open."""
+    if chapter_number(pagename) is None and "header_buttons" in context:
+        context["header_buttons"][:] = [b for b in context["header_buttons"] if b.get("label") != "launch-buttons"]
+
+
+def _copy_wheel(app: Sphinx, exc: Exception | None) -> None:
+    """The convlib wheel that ``prepare.py sources`` put in ``_wheels/`` goes to ``_static/wheels/``:
+    a chapter opened away from the repository installs it from there (its set-up cell)."""
+    if exc is not None or app.builder.format != "html":
+        return
+    wheels = sorted((pathlib.Path(app.srcdir) / "_wheels").glob("convlib-*.whl"))
+    if not wheels:
+        raise RuntimeError("no convlib wheel in the sources' _wheels/: build with `make book` (prepare.py sources)")
+    target = pathlib.Path(app.outdir) / "_static" / "wheels"
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    for wheel in wheels:
+        shutil.copy2(wheel, target / wheel.name)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("build-finished", _copy_static)
+    app.connect("config-inited", _launch_config)
+    app.connect("html-page-context", _launch_on_chapters_only, priority=600)  # after the theme's (501)
+    app.connect("build-finished", _copy_wheel)
     app.add_css_file("convbook.css")
     app.add_js_file("convbook.js")
     app.connect("html-page-context", _add_widget_scripts)

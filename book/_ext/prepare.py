@@ -12,11 +12,18 @@ built site loads every script from itself.
 ``sources`` copies ``book/`` and the Jupyter Book configuration into
 ``_build/src`` and writes each chapter as a notebook made by
 ``convlib.course.homework.site_version``: the website never sees a solution or a
-hidden test.
+hidden test. It also builds a wheel of ``convlib`` (offline, once per change of
+the package) into ``_build/wheels``, which the site serves from
+``_static/wheels/``, and writes into each chapter's set-up cell the address it
+installs that wheel from when ``convlib`` is missing: the site's address,
+``html.baseurl`` in ``_config.yml`` (see ``setup_cell``).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import pathlib
 import shutil
 import subprocess
@@ -67,6 +74,84 @@ def vendor() -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy2(anywidget_js, target)
     print(f"vendor: wrote {VENDOR.relative_to(ROOT)}")
+
+
+# A chapter opened away from this repository (a downloaded .ipynb, Colab, Binder, a hub) has no
+# convlib: its set-up cell starts with this block, and the site's copy gets the site's wheel address.
+SETUP_BLOCK = """try:
+    import convlib
+except ImportError:  # opened away from the book's repository: install convlib from the book's website
+    import subprocess, sys
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", *INSTALL_FROM_BOOK_SITE], check=True)
+"""
+INSTALL_NAME = "*INSTALL_FROM_BOOK_SITE"
+# What the chapters import beyond convlib's own dependencies (tests/test_launch.py checks the list).
+READER_PACKAGES = ("myst-nb", "scikit-image", "scikit-learn", "scipy", "tqdm")
+NO_SITE = ('    raise ModuleNotFoundError("convlib is not installed, and this copy of the book names no website to install '
+           'it from: in a clone of the book\'s repository, run pip install -e .")')
+
+
+def wheel_name() -> str:
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    return f"{project['name']}-{project['version']}-py3-none-any.whl"
+
+
+def site_address(config: pathlib.Path = ROOT / "_config.yml") -> str:
+    """The site's address (``html.baseurl`` in ``_config.yml``) ending in ``/``, or "" when it is not set."""
+    import yaml
+
+    base = ((yaml.safe_load(config.read_text(encoding="utf-8")) or {}).get("html") or {}).get("baseurl") or ""
+    return base.rstrip("/") + "/" if base.strip() else ""
+
+
+def setup_cell(source: str, base: str, chapter: str = "a chapter") -> str:
+    """The site's set-up cell: the install line names the site's wheel at ``base`` (and what else the
+    chapters import); with no ``base`` it raises a message saying where convlib comes from instead."""
+    if not source.startswith(SETUP_BLOCK):
+        raise SystemExit(f"{chapter}: the set-up cell must start with the block that installs convlib "
+                         f"when it is missing (book/_ext/prepare.py SETUP_BLOCK; CONTRIBUTING.md, A chapter)")
+    if not base:  # the two install lines become one that says what to do
+        install = SETUP_BLOCK.split("except ImportError:")[1].split("\n", 1)[1]
+        return source.replace(install, NO_SITE + "\n", 1)
+    packages = [f"{base}_static/wheels/{wheel_name()}", *READER_PACKAGES]
+    return source.replace(INSTALL_NAME, ", ".join(json.dumps(p) for p in packages), 1)
+
+
+def wheel() -> pathlib.Path:
+    """``_build/wheels/convlib-<version>-py3-none-any.whl``, built offline by the build backend, again
+    only when ``convlib``, ``pyproject.toml`` or ``README.md`` changed (a stamp holds their hash)."""
+    files = sorted(p for p in (ROOT / "convlib").rglob("*") if p.is_file() and "__pycache__" not in p.parts
+                   and p.suffix != ".pyc")
+    digest = hashlib.sha256()
+    for path in [*files, ROOT / "pyproject.toml", ROOT / "README.md"]:
+        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    folder = ROOT / "_build" / "wheels"
+    target, stamp = folder / wheel_name(), folder / f"{wheel_name()}.sha256"
+    if target.exists() and stamp.exists() and stamp.read_text() == digest.hexdigest():
+        return target
+    with tempfile.TemporaryDirectory() as tmp:  # a copy: no build/ or egg-info in the working tree
+        src = pathlib.Path(tmp) / "src"
+        shutil.copytree(ROOT / "convlib", src / "convlib", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        for name in ("pyproject.toml", "README.md"):
+            shutil.copy2(ROOT / name, src / name)
+        pip = [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(pathlib.Path(tmp) / "dist"), str(src)]
+        run = subprocess.run([*pip, "--no-build-isolation", "--no-index"], capture_output=True, text=True)
+        if run.returncode != 0:  # the venv lacks the build backend: let pip fetch it
+            run = subprocess.run(pip, capture_output=True, text=True)
+        if run.returncode != 0:
+            raise SystemExit(f"building the convlib wheel failed:\n{run.stdout}{run.stderr}")
+        built = pathlib.Path(tmp) / "dist" / wheel_name()
+        if not built.exists():
+            raise SystemExit(f"pip built {sorted(p.name for p in built.parent.iterdir())}, not {wheel_name()}")
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = folder / f".{wheel_name()}.{os.getpid()}"  # atomic: several builds may run at once
+        shutil.copy2(built, partial)
+        os.replace(partial, target)
+        stamp.write_text(digest.hexdigest())
+    print(f"wheel: built {target.relative_to(ROOT)}")
+    return target
 
 
 def _write(path: pathlib.Path, data: bytes, written: set[pathlib.Path]) -> None:
@@ -122,7 +207,10 @@ def sources(out: pathlib.Path = ROOT / "_build" / "src", only: str | None = None
     from convlib.course.homework import attachments_to_files, site_version
 
     key = inputs_hash(ROOT)
+    base = site_address()
     written: set[pathlib.Path] = set()
+    # the site serves it from _static/wheels/ (book/_ext/convbook.py copies it there)
+    _write(out / "_wheels" / wheel_name(), wheel().read_bytes(), written)
     for path in sorted((ROOT / "book").rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts:
             _write(out / path.relative_to(ROOT), path.read_bytes(), written)
@@ -143,6 +231,8 @@ def sources(out: pathlib.Path = ROOT / "_build" / "src", only: str | None = None
         nb = attachments_to_files(nb, figures, chapter.stem)
         written.update(set(figures.glob(f"{chapter.stem}-*")) if figures.exists() else set())
         nb.metadata.pop("jupytext", None)
+        setup = next(c for c in nb.cells if c.cell_type == "code")
+        setup.source = setup_cell(setup.source, base, chapter.name)
         for number, cell in enumerate(nb.cells):  # jupytext draws random ids: unchanged pages must stay byte-equal
             cell["id"] = f"cell-{number}"
         # the key buildcache.py stamps in, written here so that stamping leaves the file untouched
