@@ -116,3 +116,22 @@ def test_scene_counts_agree_with_the_cost_functions_and_explains_impossible_sett
     with pytest.raises(ValueError, match="expansion"):
         residual_scene("basic", 64, 64, 4)
     assert all(g.name != "skip" for g in residual_scene("basic", 64, 64, 1, 1, "off").grids)
+
+
+@pytest.mark.parametrize("block, c_in, c_out, expansion, stride", [("basic", 64, 64, 1, 1), ("bottleneck", 64, 256, 4, 2)])
+def test_scene_draws_arrows_down_the_layers_and_the_shortcut_around_them_into_the_addition(
+        block: str, c_in: int, c_out: int, expansion: int, stride: int) -> None:
+    scene = residual_scene(block, c_in, c_out, expansion, stride, True)
+    rows = [g for g in scene.grids if g.cells.strip(".") and g.name != "skip"]          # x, the layers, "+", output
+    assert [g.name for g in rows][0] == "x" and [g.name for g in rows][-2:] == ["add", "out"]
+    assert scene.grid("add").text == ["+"]
+    centre = lambda name: (scene.grid(name).x + 0.5, scene.grid(name).y + 0.5)  # noqa: E731
+    segments = [(centre(link.a), centre(link.b)) for link in scene.links]
+    for upper, lower in zip(rows, rows[1:]):   # one downward arrow between each row and the next, clear of both
+        assert any(a[0] == b[0] and upper.y + 1 < a[1] < b[1] < lower.y - 0.5 for a, b in segments), (upper.name, lower.name)
+    right = max(g.x + g.cols for g in rows)
+    lane = [(a, b) for a, b in segments if a[0] == b[0] and a[0] > right]
+    assert min(min(a[1], b[1]) for a, b in lane) <= scene.grid("x").y + 0.5, "the shortcut starts at the input"
+    assert max(max(a[1], b[1]) for a, b in lane) >= scene.grid("add").y + 0.5, "and runs down beside the layers"
+    add = scene.grid("add")
+    assert any(b == (add.x + 1.15, add.y + 0.5) and a[0] > b[0] for a, b in segments), "it enters the + from the side"
