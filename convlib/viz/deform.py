@@ -195,16 +195,16 @@ def plot_sampling(ax, image, centres: Sequence[tuple[int, int]], kernel_size: in
     if hasattr(image, "detach"):  # a torch tensor: hand matplotlib a NumPy array
         image = image.detach().cpu().numpy()
     ax.imshow(image, cmap="gray", alpha=IMAGE_ALPHA)  # washed out over white, so the markers stand out
-    halo = [patheffects.withStroke(linewidth=2.6, foreground="white")]  # every mark outlined in white
+    halo = [patheffects.withStroke(linewidth=2.4, foreground="white")]  # lines and + outlined in white
     colours = plt.get_cmap("tab10").colors
     for n, (row, col) in enumerate(centres):
         colour = colours[n % len(colours)]
         regular = sampling_points(row, col, kernel_size, dilation)
         moved = sampling_points(row, col, kernel_size, dilation, offsets_at(row, col))
         for (y0, x0), (y1, x1) in zip(regular, moved):
-            ax.plot([x0, x1], [y0, y1], color=colour, linewidth=1.0, path_effects=halo)
-        ax.scatter([x for _, x in regular], [y for y, _ in regular], s=16, facecolors="white", edgecolors=colour, linewidths=1.2)
-        ax.scatter([x for _, x in moved], [y for y, _ in moved], s=18, color=colour, edgecolors="white", linewidths=0.6)
+            ax.plot([x0, x1], [y0, y1], color=colour, linewidth=0.9, path_effects=halo)
+        ax.scatter([x for _, x in regular], [y for y, _ in regular], s=20, facecolors="white", edgecolors=colour, linewidths=1.3)
+        ax.scatter([x for _, x in moved], [y for y, _ in moved], s=26, color=colour, edgecolors="white", linewidths=0.6)
         ax.scatter([col], [row], marker="+", s=90, color=colour, linewidths=1.8, path_effects=halo)
     ax.set_xticks([])
     ax.set_yticks([])
