@@ -41,6 +41,8 @@ MISTAKES = [
     ("ch14_dense_shape", SHAPE.format((2, 92, 14, 14)), "transition layer comes after the block"),
     ("ch14_dense_shape", SHAPE.format((2, 184, 7, 7)), "keeps the batch and the map size"),
     ("ch14_dense_shape", SHAPE.format((2, 64 + 5 * 32, 14, 14)), "growth rate is k = 24"),
+    ("ch14_dense_shape", SHAPE.format((2, 14, 14, 184)), "channels come second"),
+    ("ch14_dense_shape", SHAPE.format((2, 64 + 5 * (96 + 24), 14, 14)), "4k channels stay inside"),
     # ch14_bottleneck_cost
     ("ch14_bottleneck_cost", COST.format("1024 * 256 + 256 * 256 + 256 * 1024", "0"), "3×3"),
     ("ch14_bottleneck_cost", COST.format("2 * 1024 * 1024 * 9", "0"), "two 3×3 convolutions"),
@@ -55,6 +57,12 @@ MISTAKES = [
     ("ch14_bottleneck_cost", COST.format(W, f"{W} * 56 * 56"), "wrong size"),
     ("ch14_bottleneck_cost", COST.format(W, f"2 * {W} * 14 * 14"), "FLOPs"),
     ("ch14_bottleneck_cost", COST.format(W, f"{W} * 14"), "196 pixels"),
+    ("ch14_bottleneck_cost", COST.format("1024 * 256 + 256 * 256 * 9 + 256 * 256", "0"), "expands back to 1,024"),
+    ("ch14_bottleneck_cost", COST.format("1024 * 256 + 256 * 256 * 9 + 256 * 1000", "0"), "multiple of 256 × 256"),
+    ("ch14_bottleneck_cost", COST.format(W, "256 * 256 * 9 * 14 * 14"), "only the 3×3"),
+    ("ch14_bottleneck_cost", COST.format(W, f"{W} * 12 * 12"), "without padding"),
+    ("ch14_bottleneck_cost", COST.format(W, f"({W} + 1024) * 14 * 14"), "not multiply-adds"),
+    ("ch14_bottleneck_cost", COST.format(W, "0"), "each weight once per output pixel"),
     # ch14_basic_forward
     ("ch14_basic_forward", _forward(out="torch.relu(f)"), "left out the shortcut"),
     ("ch14_basic_forward", _forward(out="f + shortcut"), "forgot the ReLU after the addition"),
@@ -67,6 +75,8 @@ MISTAKES = [
     ("ch14_basic_forward", _forward(f="block.bn2(block.conv2(block.bn1(torch.relu(block.conv1(x)))))"),
      "batch norm, then ReLU"),
     ("ch14_basic_forward", _forward(shortcut="x"), "block.downsample(x)"),
+    ("ch14_basic_forward", _forward(f="block.conv2(torch.relu(block.bn1(block.conv1(x))))",
+                                    out="torch.relu(block.bn2(f + shortcut))"), "not to the sum"),
     ("ch14_basic_forward", _forward(shortcut="block.downsample(x)"), "block.downsample is None"),
     ("ch14_basic_forward", """
 def basic_forward(x, block):
@@ -77,11 +87,12 @@ def basic_forward(x, block):
     return torch.relu(x)
 """, "changed x in place"),
     ("ch14_basic_forward", "def basic_forward(x, block):\n    return block(x)\n", "do not call block(x)"),
-    # ch14_read_gradients: the plain curve ends near 1.7e-11, one tick per power of ten
+    # ch14_read_gradients: the plain curve ends near 1.7e-11 (nearest tick 10⁻¹¹), one tick per power of ten
     ("ch14_read_gradients", READ.format("A", 11), "which curve stays near 1"),
     ("ch14_read_gradients", READ.format("B", 1), "read the network with shortcuts"),
     ("ch14_read_gradients", READ.format("B", -11), "positive"),
     ("ch14_read_gradients", READ.format("B", 12), "off by one"),
+    ("ch14_read_gradients", READ.format("B", 10), "nearest to layer 1's point"),
     ("ch14_read_gradients", READ.format("B", 6), "one per power of ten"),
     ("ch14_read_gradients", READ.format("B", 22), "one per power of ten"),
     ("ch14_read_gradients", READ.format("B", "1e-11"), "not the ratio itself"),
