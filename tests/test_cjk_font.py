@@ -17,6 +17,9 @@ import pytest
 
 # The CJK ranges of book/_ext/prepare.py (CJK) and of the @font-face in convbook.css.
 CJK = re.compile("[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+# Wider: every Han or CJK-symbol block, so that a term typed with a character outside CJK fails below.
+HAN = re.compile("[\u2e80-\u2fff\u3000-\u33ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f"
+                 "\uff00-\uffef\U00020000-\U0003ffff]")
 FONT = pathlib.PurePosixPath("fonts/ConvbookCJK.woff2")
 MAX_KB = 150
 GLOSSARY = "book/notation.html"
@@ -26,7 +29,7 @@ def cjk_on_pages(site: pathlib.Path) -> set[str]:
     found: set[str] = set()
     for page in site.rglob("*.html"):
         if "_static" not in page.parts:
-            found.update(CJK.findall(page.read_text(encoding="utf-8")))
+            found.update(HAN.findall(page.read_text(encoding="utf-8")))
     return found
 
 
