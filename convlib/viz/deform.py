@@ -135,8 +135,8 @@ def deform_scene(kernel_size: int = 3, dilation: int = 1, pattern: str = "scale 
 
     Left: an 11×11 input with the ``k×k`` regular taps (orange) of the chosen output pixel.
     Right: the same input as a heat map of :func:`bilinear_read_weights` of the deformed samples,
-    each cell printing its weight (:func:`cell_text`) on a fill no darker than ``FILL_MAX``
-    (:func:`heat_fill`); the weights add up to the number of samples inside the image.
+    each cell printing its weight (``cell_text``) on a fill no darker than ``FILL_MAX``
+    (``heat_fill``); the weights add up to the number of samples inside the image.
 
     Raises:
         ValueError: in one line, for an unknown pattern or pixel, or a kernel that does not fit the input.
