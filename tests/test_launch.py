@@ -228,7 +228,8 @@ def test_a_downloaded_chapter_installs_convlib_from_the_site_wheel_in_a_fresh_ve
         if "convlib" not in entry.name.lower():
             (overlay / entry.name).symlink_to(entry)
     venv = tmp_path / "venv"
-    base_python = pathlib.Path(sys.base_prefix) / "bin" / f"python{sys.version_info.major}.{sys.version_info.minor}"
+    base_python = getattr(sys, "_base_executable", "") or (
+        pathlib.Path(sys.base_prefix) / "bin" / f"python{sys.version_info.major}.{sys.version_info.minor}")
     subprocess.run([str(base_python), "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
     python = venv / "bin" / "python"
     purelib = pathlib.Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
