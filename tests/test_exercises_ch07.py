@@ -37,6 +37,13 @@ def separate(kernel, tol=1e-6):
         raise ValueError("not separable")
     return u[:, 0] * s[0].sqrt(), vh.T[0] * s[0].sqrt()
 """
+SEPARATE_ALWAYS_FLOAT32 = """
+def separate(kernel, tol=1e-6):
+    u, s, vh = torch.linalg.svd(kernel.float())
+    if len(s) > 1 and s[1] > tol * s[0]:
+        raise ValueError("not separable")
+    return u[:, 0] * s[0].sqrt(), vh[0] * s[0].sqrt()
+"""
 COST = "full_mults = {f}\nseparable_mults = {s}"
 
 MISTAKES = [
@@ -52,6 +59,7 @@ MISTAKES = [
     ("ch07_separate", SEPARATE_NEVER_RAISES, "ValueError"),
     ("ch07_separate", SEPARATE_SWAPPED, "kH = 2"),
     ("ch07_separate", SEPARATE_VH_COLUMN, "a row of kW = 4"),
+    ("ch07_separate", SEPARATE_ALWAYS_FLOAT32, "own dtype"),
     ("ch07_spectrum", 'separable_kernels = {"A"}\nrank_of_c = 3', "every bar after the first"),
     ("ch07_spectrum", 'separable_kernels = {"A", "D"}\nrank_of_c = 5', "clearly above zero"),
     ("ch07_spectrum", 'separable_kernels = {"A", "B", "D"}\nrank_of_c = 3', "B has five"),
