@@ -254,12 +254,13 @@ def multichannel_scene(in_channels: int = 3, out_channels: int = 2, kernel_size:
 def im2col_scene(size: int = 4, kernel_size: int = 3, in_channels: int = 1, out_channels: int = 1) -> Scene:
     """Convolution as one matrix product: unfold every window into a row (im2col), chapter 01.
 
-    From left to right: the input channels; the unfolded matrix ``X_col`` with
-    one row per output position and ``C_in·k²`` columns (a heat map with the
+    On the left the input channels; on their right the unfolded matrix ``X_col``
+    with one row per output position and ``C_in·k²`` columns (a heat map with the
     values printed), with the weight reshaped to ``C_out × (C_in·k²)`` below it,
     column under column, so each filter row lines up with the values it
-    multiplies; their product ``Y = X_col·Wᵀ + b`` (positions × ``C_out``); and
-    ``Y``'s first column folded back into an image. The windows pair input
+    multiplies; under these their product ``Y = X_col·Wᵀ + b`` (positions ×
+    ``C_out``) and ``Y``'s first column folded back into an image (below rather
+    than further right, so that the figure fits the book's column). The windows pair input
     window ``t`` with row ``t``.
 
     Args:
@@ -277,7 +278,7 @@ def im2col_scene(size: int = 4, kernel_size: int = 3, in_channels: int = 1, out_
     ymat = [[sum(r[t] * wmat[t][f] for t in range(depth)) + b[f] for f in range(out_channels)] for r in rows]
     step = size + 1.5
     mx = size + GAP
-    yx = mx + depth + GAP
+    yx, below = mx, positions + 1.5 + out_channels + 1.5
     fx = yx + out_channels + GAP
     grids = [Grid(f"x{c}", 0, c * step, size, size, "i", label=f"x[{c}]", text=[_num(v) for r in x[c] for v in r])
              for c in range(in_channels)]
@@ -286,8 +287,8 @@ def im2col_scene(size: int = 4, kernel_size: int = 3, in_channels: int = 1, out_
              values=[float(v) for r in rows for v in r], vmax=6.0, text=[_num(v) for r in rows for v in r]),
         Grid("weight", mx, positions + 1.5, out_channels, depth, "k", label=f"W: one filter per row ({out_channels}×{depth})",
              text=[_num(wmat[t][f]) for f in range(out_channels) for t in range(depth)]),
-        Grid("product", yx, 0, positions, out_channels, "o", label="Y", text=[_num(v) for r in ymat for v in r]),
-        Grid("folded", fx, 0, o, o, "o", label=f"y[0] ({o}×{o})", text=[_num(r[0]) for r in ymat]),
+        Grid("product", yx, below, positions, out_channels, "o", label="Y", text=[_num(v) for r in ymat for v in r]),
+        Grid("folded", fx, below, o, o, "o", label=f"y[0] ({o}×{o})", text=[_num(r[0]) for r in ymat]),
     ]
     windows = [Window(f"x{c}", "folded", o, o, (k, k)) for c in range(in_channels)]
     windows.append(Window("cols", "product", positions, 1, (1, depth)))

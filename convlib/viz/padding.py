@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from ..scene import Grid, Scene
+from . import style
 
 __all__ = ["PADDING_MODES", "padding_scene", "draw_padding_modes"]
 
@@ -101,7 +102,8 @@ def draw_padding_modes(image: torch.Tensor, padding: int, modes: tuple[str, ...]
     for mode in modes:
         _torch_mode(mode)
         _check(min(h, w), padding, mode)
-    fig, axes = plt.subplots(1, len(modes), figsize=(2.6 * len(modes), 2.9), squeeze=False)
+    width = min(2.6 * len(modes), style.COLUMN_IN - 0.2)  # no wider than the website's column
+    fig, axes = plt.subplots(1, len(modes), figsize=(width, width / len(modes) + 0.4), squeeze=False)
     for ax, mode in zip(axes[0], modes):
         padded = F.pad(image[None, None], (padding,) * 4, mode=_torch_mode(mode))[0, 0]  # (H + 2p, W + 2p)
         ax.imshow(padded.cpu().numpy(), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
