@@ -28,6 +28,7 @@ from ..separable import (
     separable_macs,
     singular_values,
 )
+from . import style
 
 __all__ = ["separable_passes_scene", "low_rank_scene", "plot_singular_values", "format_value"]
 
@@ -159,7 +160,7 @@ def plot_singular_values(kernels: Mapping[str, Tensor] | Sequence[str], ax: Axes
     if not isinstance(kernels, Mapping):
         kernels = {name: example_kernel(name) for name in kernels}
     if ax is None:
-        _, ax = plt.subplots(figsize=(1.3 + 1.25 * len(kernels), 2.6))
+        _, ax = plt.subplots(figsize=(min(1.3 + 1.25 * len(kernels), style.COLUMN_IN - 0.2), 2.6))  # fits the column
     x0 = 0.0
     for label, kernel in kernels.items():
         s = singular_values(kernel)
