@@ -74,6 +74,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_deform.py
 	$(PY) benchmarks/bench_widgets.py
 	$(PY) benchmarks/bench_book.py
+	$(PY) benchmarks/bench_page.py
 
 # Homework (README, "For instructors: homework"): editions by otter assign, grading in sandboxes.
 student: $(STAMP)

@@ -1,16 +1,24 @@
 """Sphinx extension for the book: widgets that work with no network at all.
 
-The html-manager that renders Jupyter widgets on a static page normally loads
-require.js, itself and third-party widget code (anywidget) from CDNs. This
-extension serves all of it from the site's own ``widgets/`` folder, which
-``make vendor`` fills and ``html_extra_path`` copies to the site root:
+Each page that holds a widget gets one small script, ``static/convbook-widgets.js``,
+which draws the book's widgets (every one is a ``convlib.widgets.Explorer``, an
+anywidget, and tqdm's finished progress bars) from the widget state saved in the
+page, each as soon as the parser reaches it (a one-line call follows each
+widget's view in the page), with no widget manager: the html-manager's
+``embed-amd.js`` (3.5 MB) only starts after the window's ``load`` event, which
+kept the first drawing 3 s away. Only a page that also holds another kind of
+widget then loads ``require.js`` and ``embed-amd.js`` from the site's own
+``widgets/`` folder (``make vendor`` fills it and ``html_extra_path`` copies it
+to the site root), with ``data-jupyter-widgets-cdn-only`` so that nothing is
+asked of a CDN, and with its modules' addresses (require.js ``paths``) in
+``widgets/`` itself, where it then finds its icon fonts: no folder of fonts is
+copied next to the pages.
 
-* each page that holds a widget gets ``require.js`` and ``embed-amd.js`` with
-  ``data-jupyter-widgets-cdn`` set to the page-relative path of ``widgets/``,
-  and ``data-jupyter-widgets-cdn-only`` so that nothing is asked of a CDN;
-* the html-manager's icon fonts are resolved relative to the page, under
-  ``@jupyter-widgets/`` and ``@jupyter-widgets/html-manager/dist/``, so they
-  are copied there for every folder that holds pages.
+Pages carry no weight they do not use: MathJax is loaded only on a page with
+maths; the theme's ``fontawesome.js`` (1.4 MB, which redraws the header's icons
+as SVG) is dropped, since the theme's CSS draws the same icons with its web font,
+and so are the search scripts and index that every page loaded for a
+search-as-you-type that is off.
 
 It also writes the API reference (``book/api.md``): the line
 ``<!-- convlib-api -->`` there becomes one section per public module of
@@ -42,8 +50,6 @@ from typing import Any
 from sphinx.application import Sphinx
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
-FONT_SUFFIXES = {".woff", ".woff2", ".ttf", ".eot", ".svg"}
-FONT_FOLDERS = ("@jupyter-widgets", "@jupyter-widgets/html-manager/dist")
 
 
 def _dedupe_scripts(context: dict[str, Any]) -> None:
@@ -57,15 +63,28 @@ def _dedupe_scripts(context: dict[str, Any]) -> None:
     context["script_files"][:] = kept  # in place: add_js_file appends to this very list
 
 
+MATHJAX_SCRIPTS = ("tex-chtml.js", "window.MathJax = ")
+
+
+def _script_text(script: Any) -> str:
+    return f"{script} {getattr(script, 'attributes', {}).get('body', '')}"
+
+
 def _add_widget_scripts(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
     _dedupe_scripts(context)
     body = context.get("body", "")
+    if 'class="math' not in body:  # MathJax (1.1 MB) only where there is maths to typeset
+        context["script_files"][:] = [s for s in context["script_files"]
+                                      if not any(m in _script_text(s) for m in MATHJAX_SCRIPTS)]
     if WIDGET_MIME not in body:
         return
-    root = context["pathto"]("widgets/", 1)
-    app.add_js_file("../widgets/require.js", priority=900)
-    app.add_js_file("../widgets/embed-amd.js", priority=901,
-                    **{"data-jupyter-widgets-cdn": root, "data-jupyter-widgets-cdn-only": "true"})
+    # in the head (a small file), so that the call after each widget's view draws it as soon as it is parsed
+    app.add_js_file("convbook-widgets.js", priority=400, **{"data-widgets": context["pathto"]("widgets/", 1)})
+    context["body"] = WIDGET_VIEW.sub(lambda m: m.group(0) + DRAW_NOW, body)
+
+
+WIDGET_VIEW = re.compile(r'<script type="application/vnd\.jupyter\.widget-view\+json">.*?</script>', re.S)
+DRAW_NOW = "<script>window.convbookDrawWidgets && convbookDrawWidgets()</script>"
 
 
 CHAPTER_DOC = re.compile(r"^chapters/(\d\d)-")
@@ -106,18 +125,31 @@ def _chapter_links(app: Sphinx, doctree: Any, docname: str) -> None:
             inline.replace(inline.children[0], nodes.Text(f"chapter {int(match.group(1)):02d}, {match.group(2)}"))
 
 
-def _copy_fonts(app: Sphinx, exc: Exception | None) -> None:
+FONTAWESOME_JS = re.compile(r'\s*(<!-- So that users can add custom icons -->)?\s*<script defer src="[^"]*_static/scripts/fontawesome\.js[^"]*"></script>')
+SEARCH_JS = re.compile(r'\s*<script src="[^"]*(_static/searchtools\.js|_static/language_data\.js|searchindex\.js)"></script>')
+
+
+def _lighten_pages(app: Sphinx, exc: Exception | None) -> None:
+    """Scripts that pydata-sphinx-theme's layout puts in every page and that do nothing here are removed:
+
+    * ``fontawesome.js`` (1.4 MB) only redraws the header's icons as SVG; the theme's CSS already
+      draws them with the Font Awesome web font. The script goes from ``_static`` too.
+    * Sphinx's search scripts and the whole search index, loaded by every page for the theme's
+      search-as-you-type, which is off (``search_as_you_type = false``): the search box opens
+      ``search.html``, which loads them itself.
+    """
     if exc is not None or app.builder.format != "html":
         return
     out = pathlib.Path(app.outdir)
-    fonts = [f for f in (out / "widgets").glob("*") if f.suffix in FONT_SUFFIXES]
-    for folder in {p.parent for p in out.rglob("*.html")} - {out / "widgets"}:
-        if any(folder.is_relative_to(out / skip) for skip in ("_static", "_sources", "widgets")):
-            continue
-        for sub in FONT_FOLDERS:
-            (folder / sub).mkdir(parents=True, exist_ok=True)
-            for font in fonts:
-                shutil.copy2(font, folder / sub / font.name)
+    for page in out.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        lean = FONTAWESOME_JS.sub("", html)
+        if page != out / "search.html" and "DOCUMENTATION_OPTIONS.search_as_you_type = false;" in lean:
+            lean = SEARCH_JS.sub("", lean)
+        if lean != html:
+            page.write_text(lean, encoding="utf-8")
+    for name in ("fontawesome.js", "fontawesome.js.map", "fontawesome.js.LICENSE.txt"):
+        (out / "_static" / "scripts" / name).unlink(missing_ok=True)
 
 
 API_PAGE = "book/api"
@@ -360,8 +392,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("build-finished", _copy_wheel)
     app.add_css_file("convbook.css")
     app.add_js_file("convbook.js")
-    app.connect("html-page-context", _add_widget_scripts)
-    app.connect("build-finished", _copy_fonts)
+    app.connect("html-page-context", _add_widget_scripts, priority=900)  # after MathJax's (500) adds its scripts
+    app.connect("build-finished", _lighten_pages)
     app.connect("doctree-read", _number_chapter, priority=400)  # before the title collector (500)
     app.connect("doctree-resolved", _chapter_links)
     app.connect("source-read", _api_source)
