@@ -22,7 +22,8 @@ import io
 import sys
 from typing import Any
 
-__all__ = ["DPI", "COLUMN_PX", "COLUMN_IN", "PAD_PX", "SMALLEST_PX", "TEXT_KEY", "RC", "smallest_text_px", "png", "use"]
+__all__ = ["DPI", "COLUMN_PX", "COLUMN_IN", "PAD_PX", "SMALLEST_PX", "TEXT_KEY", "ALT_KEY", "RC", "smallest_text_px",
+           "describe", "png", "use"]
 
 #: Dots per inch of every figure on the website (matplotlib's default).
 DPI = 100
@@ -36,11 +37,14 @@ PAD_PX = 0.1 * DPI
 SMALLEST_PX = 9
 #: The PNG text chunk holding the size in pixels of a figure's smallest text ("none" for no text).
 TEXT_KEY = "Smallest text px"
-#: matplotlib settings of the book: a default figure as wide as the column, 10 pt text.
+#: The PNG text chunk holding the figure's text alternative (:func:`describe`); the book's Sphinx
+#: extension makes it the ``alt`` of the image on the website.
+ALT_KEY = "Description"
+#: matplotlib settings of the book: a default figure as wide as the column (less savefig's margin), 10 pt text.
 RC: dict[str, Any] = {
     "figure.dpi": DPI,
     "savefig.dpi": DPI,
-    "figure.figsize": (COLUMN_IN, 3.8),
+    "figure.figsize": (COLUMN_IN - 2 * PAD_PX / DPI, 3.8),
     "font.size": 10.0,
 }
 
@@ -69,13 +73,61 @@ def _drawn_texts(artist: Any) -> Any:
         yield from _drawn_texts(child)
 
 
+def describe(fig: Any, limit: int = 600) -> str:
+    """A text alternative for ``fig`` in its own words: its title, each panel's title and axis labels,
+    its legends and the lines of text it draws (labels and sentences; the numbers written in cells
+    are left out), each once, in drawing order, cut to ``limit`` characters."""
+    import re
+
+    from matplotlib.axes import Axes
+
+    words: list[str] = []
+
+    short: set[str] = set()
+
+    def add(text: str, prefix: str = "") -> None:
+        text = " ".join(text.split())
+        if not text or re.fullmatch(r"[-+−]?[\d.,·×/%e]+", text) or prefix + text in words:
+            return
+        if len(text) < 25:  # "step 2 of 9", "step 3 of 9", ...: the first of a run of short labels
+            pattern = re.sub(r"\d+", "#", text)
+            if pattern in short and pattern != text:
+                return
+            short.add(pattern)
+        words.append(prefix + text)
+
+    if getattr(fig, "_suptitle", None) is not None:
+        add(fig._suptitle.get_text())
+    for text in fig.texts:
+        add(text.get_text())
+    for ax in fig.axes:
+        if not isinstance(ax, Axes) or not ax.get_visible():
+            continue
+        for loc in ("left", "center", "right"):
+            add(ax.get_title(loc))
+        if ax.axison:
+            add(ax.get_xlabel(), "x: ")
+            add(ax.get_ylabel(), "y: ")
+        legend = ax.get_legend()
+        if legend is not None:
+            add(", ".join(t.get_text() for t in legend.get_texts()), "legend: ")
+        for text in ax.texts:
+            add(text.get_text())
+    described = "; ".join(words)
+    if not described:
+        return "A figure with no text (described in the paragraph before it)."
+    return described if len(described) <= limit else described[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
 def png(fig: Any, **kwargs: Any) -> bytes:
     """``fig`` as a PNG (tight bounding box, :data:`DPI`) whose :data:`TEXT_KEY` text chunk records
-    the size in pixels of its smallest text; ``kwargs`` go to ``savefig``."""
+    the size in pixels of its smallest text and whose :data:`ALT_KEY` chunk its text alternative
+    (:func:`describe`); ``kwargs`` go to ``savefig``."""
     options = {"format": "png", "dpi": DPI, "bbox_inches": "tight", "facecolor": fig.get_facecolor()} | kwargs
     fig.canvas.draw()  # lays out the text (tick labels exist once drawn)
     smallest = smallest_text_px(fig, options["dpi"])
-    options["metadata"] = {TEXT_KEY: "none" if smallest is None else f"{smallest:.2f}"} | options.get("metadata", {})
+    options["metadata"] = ({TEXT_KEY: "none" if smallest is None else f"{smallest:.2f}", ALT_KEY: describe(fig)}
+                           | options.get("metadata", {}))
     buffer = io.BytesIO()
     fig.savefig(buffer, **options)
     return buffer.getvalue()
