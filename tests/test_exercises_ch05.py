@@ -36,10 +36,12 @@ MISTAKES = [
     ("ch05_output_shape", "shape = (8, 16, 29, 29)", "each side"),
     ("ch05_output_shape", "shape = (8, 16, 30, 30)", "leaves out the padding"),
     ("ch05_output_shape", "shape = (8, 16, 7, 7)", "ordinary convolution"),
+    ("ch05_output_shape", "shape = (8, 16, 15, 15)", "stride"),
     ("ch05_transposed_macs", "macs = 32 * 32 * 256 * 128 * 4 * 4", "output positions"),
     ("ch05_transposed_macs", "macs = 16 * 16 * 128 * 4 * 4", "C_in = 256"),
     ("ch05_transposed_macs", "macs = 16 * 16 * 256 * 4 * 4", "C_out = 128"),
     ("ch05_transposed_macs", "macs = 16 * 16 * (256 * 128 * 4 * 4 + 128)", "bias"),
+    ("ch05_transposed_macs", "macs = 256 * 128 * 4 * 4", "number of weights"),
     ("ch05_zero_insert", INSERT_TRAILING_ZEROS, "becomes 3×3"),
     ("ch05_zero_insert", INSERT_DTYPE_LOST, "dtype"),
     ("ch05_zero_insert", INSERT_COPIES, "zeros between"),
@@ -47,6 +49,8 @@ MISTAKES = [
     ("ch05_which_pair", "pair = (10, 2)", "largest count"),
     ("ch05_which_pair", "pair = (3, 7)", "kernel size first"),
     ("ch05_which_pair", "pair = (5, 3)", "16 pixels wide"),
+    ("ch05_which_pair", "pair = (13, 1)", "stride 1"),
+    ("ch05_which_pair", "pair = (1, 5)", "k < s"),
 ]
 
 (test_usual_mistake_fails_with_a_hint_naming_it, test_chapters_own_solution_passes_every_public_check,
