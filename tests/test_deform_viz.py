@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from convlib import ops
-from convlib.viz.deform import PATTERNS, bilinear_read_weights, deform_scene, pattern_offsets, sampling_points
+from convlib.viz.deform import PATTERNS, bilinear_read_weights, deform_scene, pattern_offsets, plot_sampling, sampling_points
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
@@ -92,3 +92,21 @@ def test_impossible_settings_raise_one_line_value_errors(kwargs, message):
     with pytest.raises(ValueError, match=message) as error:
         deform_scene(**kwargs)
     assert "\n" not in str(error.value)
+
+
+def test_samples_beyond_the_border_say_how_many_regular_taps_were_outside_already():
+    assert deform_scene(5, 2, "scale up", 2, "corner").lines[2] == "16 of 25 samples beyond the border (16 regular taps already were)"
+    assert deform_scene(3, 1, "shift", 1, "corner").lines[2] == "3 of 9 samples beyond the border"
+
+
+def test_plot_sampling_frames_the_image_so_samples_leaving_it_show():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    plot_sampling(ax, torch.zeros(6, 8), [(1, 1)], 3, lambda r, c: pattern_offsets(3, 1, "scale up", 2.0))
+    (frame,) = ax.patches
+    assert (frame.get_xy(), frame.get_width(), frame.get_height()) == ((-0.5, -0.5), 8, 6)
+    plt.close(fig)

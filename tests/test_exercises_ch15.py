@@ -103,6 +103,16 @@ def bilinear(image, y, x):
             total += (1 - abs(y - yy)) * (1 - abs(x - xx)) * float(image[yy, xx])
     return total
 """
+BILINEAR_LAST_ROW_LEFT_OUT = """
+def bilinear(image, y, x):
+    H, W = image.shape
+    y0, x0 = math.floor(y), math.floor(x)
+    total = 0.0
+    for yy, xx in [(y0, x0), (y0, x0 + 1), (y0 + 1, x0), (y0 + 1, x0 + 1)]:
+        if 0 <= yy < H - 1 and 0 <= xx < W - 1:
+            total += (1 - abs(y - yy)) * (1 - abs(x - xx)) * float(image[yy, xx])
+    return total
+"""
 BILINEAR_H_W_SWAPPED = """
 def bilinear(image, y, x):
     W, H = image.shape
@@ -123,8 +133,11 @@ MISTAKES = [
     ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 14, 14)), "padding"),
     ("ch15_shapes", SHAPE.format(18, 9, (2, 24, 16, 16)), "this kernel is 5×5"),
     ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 17, 17)), "rounded down"),
+    ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 17, 17)), "not 3"),
     ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 15, 15)), "without the + 1"),
     ("ch15_shapes", SHAPE.format(800, 400, (2, 24, 16, 16)), "not 2k² per channel"),
+    ("ch15_shapes", SHAPE.format(1200, 600, (2, 24, 16, 16)), "not 2k² per output channel"),
+    ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 28, 28)), "both the stride of 2 and the padding"),
     ("ch15_shapes", SHAPE.format(75, 25, (2, 24, 16, 16)), "predictor's whole output"),
     ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 16.5, 16.5)), "// in Python"),
     ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 15.5, 15.5)), "// in Python"),
@@ -132,6 +145,8 @@ MISTAKES = [
     ("ch15_predictor_cost", COST.format("256 * 9 * 18 + 18", "18 * 256 * 9 * 14 * 14"), "mask logits"),
     ("ch15_predictor_cost", COST.format("256 * 9 * 9 + 9", "9 * 256 * 9 * 14 * 14"), "3·k² = 27"),
     ("ch15_predictor_cost", COST.format("256 * 9 * 27", "27 * 256 * 9 * 14 * 14"), "bias"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 256", "27 * 256 * 9 * 14 * 14"), "not one per input channel"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 27", "27 * 256 * 9 * 7 * 7"), "do not halve it again"),
     ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 27", "27 * 256 * 9"), "14×14 output"),
     ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 27", "27 * 256 * 9 * 28 * 28"), "input size"),
     ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 27", "2 * 27 * 256 * 9 * 14 * 14"), "FLOPs"),
@@ -155,10 +170,12 @@ MISTAKES = [
     ("ch15_bilinear_sample", BILINEAR_WHOLE_SAMPLE_ZERO, "you returned 0"),
     ("ch15_bilinear_sample", BILINEAR_BOUND_OFF_BY_ONE, "not xx ≤ W"),
     ("ch15_bilinear_sample", BILINEAR_H_W_SWAPPED, "swap H and W"),
+    ("ch15_bilinear_sample", BILINEAR_LAST_ROW_LEFT_OUT, "not yy < H − 1"),
     # ch15_read_the_samples
     ("ch15_read_the_samples", 'grown = "B"\nshrunk = "D"\nshifted = "C"', "filled circles are the deformed samples"),
     ("ch15_read_the_samples", 'grown = "B"\nshrunk = "D"\nshifted = "A"', "filled circles are the deformed samples"),
     ("ch15_read_the_samples", 'grown = "A"\nshrunk = "B"\nshifted = "C"', "distance from the +"),
+    ("ch15_read_the_samples", 'grown = "D"\nshrunk = "B"\nshifted = "A"', "every tap moves by the same amount"),
     ("ch15_read_the_samples", 'grown = "D"\nshrunk = "D"\nshifted = "C"', "three different letters"),
 ]
 

@@ -159,6 +159,7 @@ def deform_scene(kernel_size: int = 3, dilation: int = 1, pattern: str = "scale 
     flat = [w for line in weights for w in line]
     text = [cell_text(w) for w in flat]
     outside = sum(1 for y, x in points if not (-1 < y < SIZE and -1 < x < SIZE))
+    padded = sum(1 for y, x in regular if not (0 <= y < SIZE and 0 <= x < SIZE))  # outside before any offset
     read = sum(w for line in weights for w in line)
     lost = k * k - read
     n_taps = k * k
@@ -173,14 +174,21 @@ def deform_scene(kernel_size: int = 3, dilation: int = 1, pattern: str = "scale 
         lines=[
             f"output pixel ({row}, {col}); largest offset {largest:.2f} px",
             f"{n_taps} samples read {read:.2f} pixels' worth",
-            f"{outside} of {n_taps} samples beyond the border" if outside
+            f"{outside} of {n_taps} samples beyond the border" + (_already(padded) if padded else "") if outside
             else (f"lost to zero padding: {lost:.2f}" if lost > 0.005 else "no weight lost to zero padding"),
         ],
     )
 
 
+def _already(padded: int) -> str:
+    """The note that some regular taps were outside the input before any offset moved them."""
+    return f" ({padded} regular tap already was)" if padded == 1 else f" ({padded} regular taps already were)"
+
+
 def plot_sampling(ax, image, centres: Sequence[tuple[int, int]], kernel_size: int, offsets_at, dilation: int = 1) -> None:  # type: ignore[no-untyped-def]
     """Draw ``image`` with the regular (hollow) and deformed (filled) samples of each output pixel in ``centres``.
+
+    A black frame marks the image's border, so samples that leave the image can be seen.
 
     Args:
         ax: a matplotlib axes.
@@ -191,10 +199,13 @@ def plot_sampling(ax, image, centres: Sequence[tuple[int, int]], kernel_size: in
     """
     import matplotlib.pyplot as plt
     from matplotlib import patheffects
+    from matplotlib.patches import Rectangle
 
     if hasattr(image, "detach"):  # a torch tensor: hand matplotlib a NumPy array
         image = image.detach().cpu().numpy()
     ax.imshow(image, cmap="gray", alpha=IMAGE_ALPHA)  # washed out over white, so the markers stand out
+    height, width = image.shape[:2]
+    ax.add_patch(Rectangle((-0.5, -0.5), width, height, fill=False, edgecolor="black", linewidth=1.2))  # the border
     halo = [patheffects.withStroke(linewidth=2.4, foreground="white")]  # lines and + outlined in white
     colours = plt.get_cmap("tab10").colors
     for n, (row, col) in enumerate(centres):
@@ -203,8 +214,8 @@ def plot_sampling(ax, image, centres: Sequence[tuple[int, int]], kernel_size: in
         moved = sampling_points(row, col, kernel_size, dilation, offsets_at(row, col))
         for (y0, x0), (y1, x1) in zip(regular, moved):
             ax.plot([x0, x1], [y0, y1], color=colour, linewidth=0.9, path_effects=halo)
-        ax.scatter([x for _, x in regular], [y for y, _ in regular], s=20, facecolors="white", edgecolors=colour, linewidths=1.3)
-        ax.scatter([x for _, x in moved], [y for y, _ in moved], s=26, color=colour, edgecolors="white", linewidths=0.6)
+        ax.scatter([x for _, x in regular], [y for y, _ in regular], s=28, facecolors="white", edgecolors=colour, linewidths=1.4)
+        ax.scatter([x for _, x in moved], [y for y, _ in moved], s=34, color=colour, edgecolors="white", linewidths=0.6)
         ax.scatter([col], [row], marker="+", s=90, color=colour, linewidths=1.8, path_effects=halo)
     ax.set_xticks([])
     ax.set_yticks([])
