@@ -6,6 +6,7 @@ The browser renderer, ``convlib/static/explorer.js``, draws the same scenes.
 from __future__ import annotations
 
 import functools
+import re
 import textwrap
 from collections.abc import Callable, Sequence
 
@@ -76,7 +77,8 @@ BARE_CELL_PX = 10  # cells of a scene with no label and no cell text
 TEXT_FLOOR_PX = 9.5
 CELL_FILL = 0.88  # the widest text of a cell fills at most this share of it
 LINE_EM = 1.45  # line spacing of the text lines under a drawing, in font sizes
-PANEL_GAP = 1.0  # cells between two panels of draw_panels
+PANEL_GAP = 1.0  # cells between two panels of draw_panels, side by side
+ROW_GAP = 0.8  # cells between two rows of panels
 
 
 def label_font_px(cell: float) -> float:
@@ -173,9 +175,14 @@ def _draw_frame(ax: Axes, scene: Scene, window: Window, frame: int) -> None:
 
 
 def _wrap(lines: Sequence[str], width_px: float, font_px: float) -> list[str]:
-    """``lines`` broken at spaces so that each fits ``width_px`` (characters estimated at CHAR_EM)."""
+    """``lines`` broken so that each fits ``width_px`` (characters estimated at CHAR_EM): a line
+    too long is split after its semicolons first, then at spaces."""
     chars = max(12, int(width_px / (CHAR_EM * font_px)))
-    return [part for line in lines for part in (textwrap.wrap(line, chars) or [""])]
+    parts = []
+    for line in lines:
+        clauses = [line] if len(line) <= chars else [c for c in re.split(r"(?<=;) ", line) if c]
+        parts += [part for clause in clauses for part in (textwrap.wrap(clause, chars) or [""])]
+    return parts
 
 
 def _lines(scene: Scene, frame: int | None, show_text: bool) -> list[str]:
@@ -287,17 +294,17 @@ def draw_panels(scenes: Sequence[Scene], titles: Sequence[str] | None = None, fr
     step = LINE_EM * font / cell  # in cells
     heights = [b[3] + 0.2 + step * len(t) for b, t in zip(boxes, texts)]
     title_cells = (1.25 * font + 8) / cell if titles else 0.0  # the title and matplotlib's 6 pt pad
-    row_heights = [max(heights[i] for i in row) + title_cells for row in rows]
+    row_heights = [max(heights[i] for i in row) + title_cells + (ROW_GAP if n else 0) for n, row in enumerate(rows)]
     head = _wrap([title], width * cell, font * 1.1) if title else []
     top = step * 1.1 * (len(head) + 0.3) if head else 0.0
     total = sum(row_heights) + top
     fig = plt.figure(figsize=(width * cell / style.DPI, total * cell / style.DPI))
     if head:
         fig.text(0.5, 1, "\n".join(head), ha="center", va="top", fontsize=font * 1.1 * 72 / style.DPI, linespacing=LINE_EM)
-    for row, row_height in zip(rows, row_heights):
-        left = 0.0
+    for n, (row, row_height) in enumerate(zip(rows, row_heights)):
+        left, above = 0.0, top + (ROW_GAP if n else 0) + title_cells
         for i in row:
-            ax = fig.add_axes((left / width, 1 - (top + title_cells + heights[i]) / total, boxes[i][2] / width, heights[i] / total))
+            ax = fig.add_axes((left / width, 1 - (above + heights[i]) / total, boxes[i][2] / width, heights[i] / total))
             draw(scenes[i], frames[i], ax=ax, show_text=show_text)
             if titles:
                 ax.set_title(titles[i], fontsize=font * 72 / style.DPI)
