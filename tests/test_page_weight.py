@@ -17,7 +17,9 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "benchmarks
 import pageload  # noqa: E402
 
 FIRST_WIDGET_MS = 1500.0
-CHAPTER_BUDGET = 4 * 2**20  # bytes a chapter page may load in all (it was 8-10 MB)
+# bytes a chapter page may load in all (it was 8-10 MB): its own 3 MB at most (tests/test_site.py) and
+# 2 MB of what pages share (MathJax 1.1 MB, the theme's CSS, fonts and scripts)
+CHAPTER_BUDGET = 5 * 2**20
 RUNTIME = ("widgets/embed-amd.js", "widgets/require.js", "scripts/fontawesome.js")
 
 
@@ -53,9 +55,9 @@ def test_first_widget_is_drawn_within_1_5_s_of_opening_a_chapter_from_a_local_se
 
 @pytest.mark.browser
 @pytest.mark.xdist_group("browser")
-def test_a_chapter_page_loads_under_4_mb_and_no_unused_runtime(browser, site, record_property):  # type: ignore[no-untyped-def]
+def test_a_chapter_page_loads_under_5_mb_and_no_unused_runtime(browser, site, record_property):  # type: ignore[no-untyped-def]
     """Page weight, reported: a chapter whose widgets are all explorers loads no widget manager, no
-    require.js and no fontawesome.js, MathJax only if it has maths, and under 4 MB in all; the theme's
+    require.js and no fontawesome.js, MathJax only if it has maths, and under 5 MB in all; the theme's
     icons are still drawn (by its web font)."""
     page_file = pageload.heaviest_widget_chapter(site)
     with pageload.serve(site) as url:

@@ -152,6 +152,34 @@ def _lighten_pages(app: Sphinx, exc: Exception | None) -> None:
         (out / "_static" / "scripts" / name).unlink(missing_ok=True)
 
 
+def _citation_list_items(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
+    """docutils writes a bibliography as ``<div role="list">`` of entries with ``role="doc-biblioentry"``,
+    which is no list item: axe-core reports the list as broken (critical, aria-required-children).
+    The entries become list items; they stay ``div.citation`` with their ids."""
+    if 'role="doc-biblioentry"' in context.get("body", ""):
+        context["body"] = context["body"].replace('role="doc-biblioentry"', 'role="listitem"')
+
+
+def _figure_alt(app: Sphinx, doctree: Any, docname: str) -> None:
+    """A figure a cell draws gets its text alternative, which the PNG carries (``convlib.viz.style``
+    writes it into the ``Description`` text chunk of every figure a chapter shows), as its ``alt``;
+    MyST-NB gives such an image none, so the page showed its file name instead."""
+    from docutils import nodes
+    from PIL import Image
+
+    for image in doctree.findall(nodes.image):
+        uri = image.get("uri", "")
+        if image.get("alt") or not uri.endswith(".png"):
+            continue
+        path = pathlib.Path(app.srcdir) / uri
+        if not path.is_file():
+            continue
+        with Image.open(path) as png:
+            alt = getattr(png, "text", {}).get("Description")
+        if alt:
+            image["alt"] = alt
+
+
 API_PAGE = "book/api"
 API_MARKER = "<!-- convlib-api -->"
 # The order of the reference; modules not listed here follow, by name; course tooling comes last.
@@ -396,6 +424,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("build-finished", _lighten_pages)
     app.connect("doctree-read", _number_chapter, priority=400)  # before the title collector (500)
     app.connect("doctree-resolved", _chapter_links)
+    app.connect("doctree-resolved", _figure_alt)
+    app.connect("html-page-context", _citation_list_items)
     app.connect("source-read", _api_source)
     app.connect("builder-inited", _wrap_napoleon)
     app.connect("autodoc-process-docstring", _data_docs, priority=400)

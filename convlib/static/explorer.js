@@ -57,11 +57,21 @@ export function viewBox(scene) {
   return [left, top, right - left, height + 0.4 - top];
 }
 
+// The drawing's text alternative: what it shows, in the scene's own words (its text lines, and the
+// line of the current step), or else the names and sizes of its grids.
+export function describe(scene, frame) {
+  const frameLine = (scene.frame_lines || [])[frame];
+  const lines = (scene.lines || []).concat(frameLine === undefined ? [] : [frameLine]);
+  if (lines.length) return lines.join("; ");
+  return (scene.grids || []).map((g) => `${g.label || g.name}: ${g.rows}×${g.cols}`).join("; ");
+}
+
 export function drawScene(scene, frame) {
   const [vx, vy, vw, vh] = viewBox(scene);
   // Full size is one CELL per cell; a narrow column shrinks the drawing down to MIN_SCALE, then it scrolls.
   const svg = el("svg", { viewBox: `${vx * CELL} ${vy * CELL} ${vw * CELL} ${vh * CELL}`, width: vw * CELL,
-    style: `min-width: ${Math.ceil(MIN_SCALE * vw * CELL)}px`, "data-frame": frame });
+    style: `min-width: ${Math.ceil(MIN_SCALE * vw * CELL)}px`, "data-frame": frame,
+    role: "img", "aria-label": describe(scene, frame) });
   const grids = {};
   for (const g of scene.grids || []) {
     grids[g.name] = g;
@@ -113,10 +123,16 @@ function frameCount(scene) {
   return Math.max(1, ...(scene.windows || []).map((w) => w.out_rows * w.out_cols));
 }
 
+let explorers = 0; // for ids unique in the page
+
 function render({ model, el: root }) {
+  const uid = `cx${++explorers}-${Math.random().toString(36).slice(2, 7)}`;
   root.classList.add("convlib-explorer");
+  root.setAttribute("role", "group");
   const title = document.createElement("div");
   title.className = "cx-title";
+  title.id = `${uid}-title`;
+  root.setAttribute("aria-labelledby", title.id);
   const controlsBox = document.createElement("div");
   controlsBox.className = "cx-controls";
   const player = document.createElement("div");
@@ -128,6 +144,7 @@ function render({ model, el: root }) {
   error.setAttribute("role", "status");
   const lines = document.createElement("div");
   lines.className = "cx-lines";
+  lines.id = `${uid}-lines`;
   const status = document.createElement("span");
   status.className = "cx-status";
   status.setAttribute("role", "status");
@@ -159,7 +176,9 @@ function render({ model, el: root }) {
 
   let frame = 0, timer = null;
   const play = document.createElement("button");
+  play.type = "button";
   play.textContent = "▶ play";
+  play.setAttribute("aria-label", "play the steps");
   const step = document.createElement("input");
   step.type = "range"; step.min = 0; step.value = 0; step.setAttribute("aria-label", "step");
   const stepLabel = document.createElement("span");
@@ -181,6 +200,7 @@ function render({ model, el: root }) {
     frame = frame % frames;
     step.max = frames - 1; step.value = frame;
     stepLabel.textContent = `step ${frame + 1} of ${frames}`;
+    step.setAttribute("aria-valuetext", stepLabel.textContent);
     player.style.display = (scene.windows || []).length && !scene.error ? "flex" : "none";
     error.textContent = scene.error || "";
     figure.replaceChildren();
@@ -212,9 +232,15 @@ function render({ model, el: root }) {
         input.value = Math.max(0, c.options.indexOf(values[c.name]));
       }
       input.name = c.name;
+      input.id = `${uid}-${c.name}`;
+      label.htmlFor = input.id;
       input.setAttribute("aria-label", c.label);
-      // a drop-down shows its own value; the value column would only repeat (and wrap) it
-      const show = (value) => { shown.textContent = numeric ? value : ""; };
+      // a drop-down shows its own value; the value column would only repeat (and wrap) it. A slider's
+      // position is an index into the options: assistive technology reads the value itself instead.
+      const show = (value) => {
+        shown.textContent = numeric ? value : "";
+        if (numeric) input.setAttribute("aria-valuetext", String(value));
+      };
       show(values[c.name]);
       input.addEventListener("input", () => {
         const value = c.options[Number(input.value)];
