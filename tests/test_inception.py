@@ -215,3 +215,14 @@ def test_no_line_crosses_a_drawn_row_or_its_caption():
                     half = max(g.cols, 0.32 * len(g.label)) / 2
                     inside = abs(px - (g.x + g.cols / 2)) < half and g.y - (0.85 if g.label else 0) < py < g.y + 1
                     assert not inside, (values, link, g.name)
+
+
+def test_output_caption_sits_below_the_output_row_without_touching_it():
+    from convlib.viz._draw import LABEL_LINE, label_boxes
+
+    render, _ = RENDERS["inception_explorer"]
+    for values in _all_states():
+        scene = render(**values)
+        bottom = max(g.y + 1 for g in scene.grids if g.name.startswith("out_"))
+        (base,) = [b for _, _, b, text in label_boxes(scene) if text.startswith("concatenated output")]
+        assert base - 1.3 * LABEL_LINE >= bottom + 0.1, (values, base, bottom)  # labels may be drawn 1.3× the layout's

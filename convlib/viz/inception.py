@@ -150,5 +150,5 @@ def inception_scene(block: str = "3a", branch_1x1: str = "on", branch_3x3: str =
     ]
     # an undrawn row across the whole width: it carries the caption and sets the drawing's width
     caption = f"concatenated output: {_plural(out_channels, 'channel')}"
-    grids.append(Grid("caption", 0, 12.9, 1, math.ceil(width), ".", label=caption))
+    grids.append(Grid("caption", 0, 13.4, 1, math.ceil(width), ".", label=caption))
     return Scene(grids=grids, links=links, lines=lines)
