@@ -139,6 +139,10 @@ function render({ model, el: root }) {
   player.className = "cx-player";
   const figure = document.createElement("div");
   figure.className = "cx-figure";
+  // a drawing wider than the column scrolls: the keyboard must reach it (focus, then the arrow keys)
+  figure.tabIndex = 0;
+  figure.setAttribute("role", "group");
+  figure.setAttribute("aria-label", "drawing");
   const error = document.createElement("div");
   error.className = "cx-error";
   error.setAttribute("role", "status");
@@ -213,6 +217,7 @@ function render({ model, el: root }) {
 
   function buildControls() {
     title.textContent = model.get("title") || "";
+    figure.setAttribute("aria-label", `${title.textContent || "widget"}: drawing`);
     controlsBox.replaceChildren();
     const values = model.get("values");
     for (const c of model.get("controls")) {
