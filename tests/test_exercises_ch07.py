@@ -45,6 +45,20 @@ def separate(kernel, tol=1e-6):
     return u[:, 0] * s[0].sqrt(), vh[0] * s[0].sqrt()
 """
 COST = "full_mults = {f}\nseparable_mults = {s}"
+SEPARATE_NO_LENGTH_GUARD = """
+def separate(kernel, tol=1e-6):
+    u, s, vh = torch.linalg.svd(kernel.double())
+    if s[1] > tol * s[0]:
+        raise ValueError("not separable")
+    return (u[:, 0] * s[0].sqrt()).to(kernel.dtype), (vh[0] * s[0].sqrt()).to(kernel.dtype)
+"""
+SEPARATE_ABSOLUTE_TOLERANCE = """
+def separate(kernel, tol=1e-6):
+    u, s, vh = torch.linalg.svd(kernel.double())
+    if len(s) > 1 and s[1] > tol:
+        raise ValueError("not separable")
+    return (u[:, 0] * s[0].sqrt()).to(kernel.dtype), (vh[0] * s[0].sqrt()).to(kernel.dtype)
+"""
 
 MISTAKES = [
     ("ch07_pair_shape", "shape = (2, 6, 9, 26)", "stride 2 also halves the width"),
@@ -52,17 +66,28 @@ MISTAKES = [
     ("ch07_pair_shape", "shape = (2, 6, 8, 13)", "pads the height"),
     ("ch07_pair_shape", "shape = (2, 6, 8, 14)", "pads the height"),
     ("ch07_pair_shape", "shape = (2, 6, 18, 13)", "halves the height too"),
+    ("ch07_pair_shape", "shape = (2, 6, 8, 12)", "ends with + 1"),                 # the + 1 left out
+    ("ch07_pair_shape", "shape = (2, 6, 10, 13)", "rounded up"),                   # ⌈17/2⌉ for the height
+    ("ch07_pair_shape", "shape = (2, 6, 10, 14)", "rounded up"),                   # both rounded up
     ("ch07_separable_cost", COST.format(f="28 * 28 * 25", s="2 * 28 * 28 * 5"), "both passes at the output size"),
     ("ch07_separable_cost", COST.format(f="28 * 28 * 25", s="2 * 32 * 32 * 5"), "both passes at the input size"),
     ("ch07_separable_cost", COST.format(f="32 * 32 * 25", s="28 * 32 * 5 + 28 * 28 * 5"), "no padding"),
+    ("ch07_separable_cost", COST.format(f="28 * 28 * 25", s="32 * 32 * 5 + 28 * 28 * 5"), "first (5×1) pass at the input size"),
+    ("ch07_separable_cost", COST.format(f="27 * 27 * 25", s="27 * 32 * 5 + 27 * 27 * 5"), "off-by-one"),
+    ("ch07_separable_cost", COST.format(f="28 * 28 * 25", s="29 * 32 * 5 + 29 * 29 * 5"), "off-by-one"),
     ("ch07_separate", SEPARATE_UNSCALED, "σ₁"),
     ("ch07_separate", SEPARATE_NEVER_RAISES, "ValueError"),
     ("ch07_separate", SEPARATE_SWAPPED, "kH = 2"),
     ("ch07_separate", SEPARATE_VH_COLUMN, "a row of kW = 4"),
     ("ch07_separate", SEPARATE_ALWAYS_FLOAT32, "own dtype"),
+    ("ch07_separate", SEPARATE_NO_LENGTH_GUARD, "check len(s)"),
+    ("ch07_separate", SEPARATE_ABSOLUTE_TOLERANCE, "not tol alone"),
     ("ch07_spectrum", 'separable_kernels = {"A"}\nrank_of_c = 3', "every bar after the first"),
     ("ch07_spectrum", 'separable_kernels = {"A", "D"}\nrank_of_c = 5', "clearly above zero"),
     ("ch07_spectrum", 'separable_kernels = {"A", "B", "D"}\nrank_of_c = 3', "B has five"),
+    ("ch07_spectrum", 'separable_kernels = {"D"}\nrank_of_c = 3', "however plain or random"),
+    ("ch07_spectrum", 'separable_kernels = {"A", "C", "D"}\nrank_of_c = 3', "C has more than one bar"),
+    ("ch07_spectrum", 'separable_kernels = {"A", "D"}\nrank_of_c = 2', "left out a small bar"),
 ]
 
 (test_usual_mistake_fails_with_a_hint_naming_it, test_chapters_own_solution_passes_every_public_check,
