@@ -79,7 +79,7 @@ def separable_passes_scene(size: int = 5, kernel_size: int = 3, padding: int = 0
         f"column pass ({kernel_size}×1): {oh}×{size} outputs × {kernel_size} = {first} multiplications",
         f"row pass (1×{kernel_size}): {oh}×{ow} outputs × {kernel_size} = {second} multiplications",
         f"separable {first} + {second} = {first + second}  vs  full {kernel_size}×{kernel_size}: "
-        f"{oh}×{ow} × {kernel_size * kernel_size} = {full}  (ratio {(first + second) / full:.3f}; 2/k = {2 / kernel_size:.3f})",
+        f"{oh}×{ow} × {kernel_size * kernel_size} = {full}  (ratio {(first + second) / full:.3f}; 2/m = {2 / kernel_size:.3f})",
     ]
     return scene
 
