@@ -15,6 +15,7 @@ NB = jupytext.read(CHAPTER)
 
 SHAPES = "after_channel = {c}\nafter_vertical = {v}\nafter_horizontal = {h}"
 COST = "full_params = {fp}\nflat_params = {lp}\nfull_macs = {fm}\nflat_macs = {lm}"
+FIGURE = "exact_with_one = {e}\nterms_for_b = {b}\nsingle_channel = {s}"
 FP, LP, FM, LM = "256 * 128 * 9 + 256", "256 * 2 * 134 + 256", "28 * 28 * 256 * 128 * 9", "28 * 28 * 256 * 2 * 134"
 
 POWER_METHOD = """
@@ -30,24 +31,41 @@ def flatten_filter(w):
 FLOAT32 = POWER_METHOD.format(cast=".float()", normalise="", ret="a, v, h")
 UNSCALED = POWER_METHOD.format(cast=".double()", normalise="\n        a = a / a.norm()", ret="a, v, h")
 SWAPPED = POWER_METHOD.format(cast=".double()", normalise="", ret="a, h, v")
+ONE_PASS = POWER_METHOD.replace("range(50)", "range(1)").format(cast=".double()", normalise="", ret="a, v, h")
+UNWEIGHTED = POWER_METHOD.replace('torch.einsum("c,cij->ij", a, w)', "w.sum(0)").format(cast=".double()", normalise="", ret="a, v, h")
 
 MISTAKES = [
     ("ch08_step_shapes", SHAPES.format(c=(2, 32, 20, 20), v=(2, 32, 8, 20), h=(2, 32, 8, 8)), "leaves out the padding"),
     ("ch08_step_shapes", SHAPES.format(c=(2, 32, 20, 20), v=(2, 32, 20, 20), h=(2, 32, 20, 20)), "strides the height"),
     ("ch08_step_shapes", SHAPES.format(c=(2, 32, 20, 20), v=(2, 32, 10, 10), h=(2, 32, 10, 10)), "only the height"),
     ("ch08_step_shapes", SHAPES.format(c=(2, 16, 20, 20), v=(2, 32, 10, 20), h=(2, 32, 10, 10)), "C_out"),
-    ("ch08_step_shapes", SHAPES.format(c=(2, 32, 20, 20), v=(2, 32, 9, 20), h=(2, 32, 9, 9)), "off by one"),
+    ("ch08_step_shapes", SHAPES.format(c=(2, 32, 20, 20), v=(2, 32, 9, 20), h=(2, 32, 9, 9)), "missing + 1"),
+    ("ch08_step_shapes", SHAPES.format(c=(2, 32, 20, 20), v=(2, 32, 11, 20), h=(2, 32, 11, 11)), "rounds up"),
+    ("ch08_step_shapes", SHAPES.format(c=(2, 32, 20, 20), v=(2, 32, 12, 20), h=(2, 32, 12, 12)), "− k"),
+    ("ch08_step_shapes", SHAPES.format(c=(2, 32, 20, 20), v=(2, 32, 10, 20), h=(2, 32, 10, 11)), "rounding down"),
     ("ch08_layer_cost", COST.format(fp="256 * 128 * 9", lp=LP, fm=FM, lm=LM), "forgot the bias of the full layer"),
     ("ch08_layer_cost", COST.format(fp=FP, lp="256 * 134 + 256", fm=FM, lm=LM), "two rank-1 terms"),
     ("ch08_layer_cost", COST.format(fp=FP, lp="256 * 2 * 134", fm=FM, lm=LM), "forgot the bias"),
     ("ch08_layer_cost", COST.format(fp=FP, lp="256 * 2 * 135", fm=FM, lm=LM), "not one per term"),
     ("ch08_layer_cost", COST.format(fp=FP, lp=LP, fm=FM, lm="28 * 28 * 256 * 134"), "two terms cost twice"),
     ("ch08_layer_cost", COST.format(fp=FP, lp=LP, fm="26 * 26 * 256 * 128 * 9", lm=LM), "padding 1"),
+    ("ch08_layer_cost", COST.format(fp=FP, lp="128 * 2 * 262 + 256", fm=FM, lm=LM), "swapped C_in and C_out"),
+    ("ch08_layer_cost", COST.format(fp=FP, lp=LP, fm=FM, lm="28 * 28 * 128 * 2 * 262"), "swapped C_in and C_out"),
+    ("ch08_layer_cost", COST.format(fp=FP, lp="256 * 2 * 134 + 3 * 256", fm=FM, lm=LM), "after each of the three steps"),
+    ("ch08_layer_cost", COST.format(fp=FP, lp="256 * 2 * 137", fm=FM, lm=LM), "after each of the three steps"),
+    ("ch08_layer_cost", COST.format(fp=FP, lp="256 * 2 * 137 + 256", fm=FM, lm="28 * 28 * 256 * 2 * 137"), "not k·k"),
+    ("ch08_layer_cost", COST.format(fp=FP, lp=LP, fm=FM, lm="28 * 28 * 256 * 2 * 128"), "only the channel step"),
+    ("ch08_layer_cost", COST.format(fp=FP, lp=LP, fm="2 * " + FM, lm="2 * " + LM), "FLOPs"),
     ("ch08_flatten_filter", UNSCALED, "keep the scale"),
     ("ch08_flatten_filter", SWAPPED, "lengths C, kH and kW"),
-    ("ch08_rank_figure", 'exact_with_one = {"A", "D"}\nterms_for_b = 2\nhardest = "C"', "error of 0 already at R = 1"),
-    ("ch08_rank_figure", 'exact_with_one = {"A"}\nterms_for_b = 1\nhardest = "C"', "first reaches 0"),
-    ("ch08_rank_figure", 'exact_with_one = {"A"}\nterms_for_b = 2\nhardest = "D"', "at R = 2"),
+    ("ch08_flatten_filter", ONE_PASS, "not yet the best"),
+    ("ch08_flatten_filter", UNWEIGHTED, "weight the slices by a"),
+    ("ch08_rank_figure", FIGURE.format(e='{"A", "D"}', b=2, s='"D"'), "error of 0 already at R = 1"),
+    ("ch08_rank_figure", FIGURE.format(e='{"D"}', b=2, s='"D"'), "at 0 already at R = 1"),
+    ("ch08_rank_figure", FIGURE.format(e='{"A"}', b=1, s='"D"'), "first reaches 0"),
+    ("ch08_rank_figure", FIGURE.format(e='{"A"}', b=3, s='"D"'), "first reaches 0"),
+    ("ch08_rank_figure", FIGURE.format(e='{"A"}', b=2, s='"A"'), "rank is 1"),
+    ("ch08_rank_figure", FIGURE.format(e='{"A"}', b=2, s='"B"'), "never needs more than 3 terms"),
 ]
 
 (test_usual_mistake_fails_with_a_hint_naming_it, test_chapters_own_solution_passes_every_public_check,
