@@ -122,7 +122,7 @@ def zero_insertion_scene(
     )
     i, k, s, p, a, d = per_dim[0]
     scene.lines.append(transposed_output_size_formula(i, k, s, p, a, d))
-    scene.lines.append(f"zero insertion: s−1 = {s - 1} zero(s) between neighbours, {i} pixels → {s * (i - 1) + 1}")
+    scene.lines.append(f"zero insertion: s−1 = {s - 1} zero{'' if s - 1 == 1 else 's'} between neighbours, {i} pixels → {s * (i - 1) + 1}")
     edge = d * (k - 1) - p
     if edge >= 0:
         border = f"padding d(k−1)−p = {d}·({k}−1)−{p} = {edge} on each side"
