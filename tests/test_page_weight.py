@@ -39,18 +39,27 @@ def test_no_font_file_is_stored_twice_in_the_site(site: pathlib.Path) -> None:
 @pytest.mark.browser
 @pytest.mark.xdist_group("browser")
 def test_first_widget_is_drawn_within_1_5_s_of_opening_a_chapter_from_a_local_server(browser, site):  # type: ignore[no-untyped-def]
-    """The heaviest chapter page with widgets, opened three times with an empty cache: its first widget
-    is drawn within 1.5 s of the navigation's start (it was 3.3-3.6 s on an idle machine). The best of
-    the three is asserted: on a shared machine other work only ever adds time."""
+    """The heaviest chapter page with widgets, opened with an empty cache up to five times: its first
+    widget is drawn within 1.5 s of the navigation's start (it was 3.3-3.6 s on an idle machine) in at
+    least one load, and in every load before the page's load event, since the explorers draw from the
+    page's saved state as the parser reaches them, not after the widget manager. The best load is
+    asserted, and loading stops at the first that meets the target: on a shared machine (the other
+    test worker, a build) other work only ever adds time. ``make bench`` reports the median."""
     page_file = pageload.heaviest_widget_chapter(site)
+    runs = []
     with pageload.serve(site) as url:
-        runs = [pageload.load(browser, f"{url}/chapters/{page_file.name}", pageload.widget_count(page_file))
-                for _ in range(3)]
+        for _ in range(5):
+            runs.append(pageload.load(browser, f"{url}/chapters/{page_file.name}", pageload.widget_count(page_file)))
+            if runs[-1]["first_widget_ms"] <= FIRST_WIDGET_MS:
+                break
     first = [r["first_widget_ms"] for r in runs]
     print(f"{page_file.name}: first widget drawn after {', '.join(f'{t:.0f}' for t in first)} ms")
     assert all(r["outside"] == [] for r in runs), f"requests left the site: {runs[0]['outside'][:5]}"
+    late = [r for r in runs if not r["load_ms"] or r["first_widget_ms"] > r["load_ms"]]
+    assert late == [], f"{page_file.name}: a widget was drawn only after the page's load event: {late[0]}"
     assert min(first) <= FIRST_WIDGET_MS, (
-        f"{page_file.name}: the first widget was drawn after {min(first):.0f} ms at best (median {statistics.median(first):.0f} ms)")
+        f"{page_file.name}: the first widget was drawn after {min(first):.0f} ms at best "
+        f"(median {statistics.median(first):.0f} ms over {len(first)} loads)")
 
 
 @pytest.mark.browser
