@@ -43,6 +43,8 @@ MISTAKES = [
     ("ch14_dense_shape", SHAPE.format((2, 64 + 5 * 32, 14, 14)), "growth rate is k = 24"),
     ("ch14_dense_shape", SHAPE.format((2, 14, 14, 184)), "channels come second"),
     ("ch14_dense_shape", SHAPE.format((2, 64 + 5 * (96 + 24), 14, 14)), "4k channels stay inside"),
+    ("ch14_dense_shape", SHAPE.format((2, 64 + 64 + 5 * 24, 14, 14)), "input twice"),
+    ("ch14_dense_shape", SHAPE.format((2, 64 * 5 + 24, 14, 14)), "plus k = 24 new channels per layer"),
     # ch14_bottleneck_cost
     ("ch14_bottleneck_cost", COST.format("1024 * 256 + 256 * 256 + 256 * 1024", "0"), "3×3"),
     ("ch14_bottleneck_cost", COST.format("2 * 1024 * 1024 * 9", "0"), "two 3×3 convolutions"),
@@ -59,6 +61,9 @@ MISTAKES = [
     ("ch14_bottleneck_cost", COST.format(W, f"{W} * 14"), "196 pixels"),
     ("ch14_bottleneck_cost", COST.format("1024 * 256 + 256 * 256 * 9 + 256 * 256", "0"), "expands back to 1,024"),
     ("ch14_bottleneck_cost", COST.format("1024 * 256 + 256 * 256 * 9 + 256 * 1000", "0"), "multiple of 256 × 256"),
+    ("ch14_bottleneck_cost", COST.format("1024 * 256 + 256 * 1024 * 9 + 256 * 1024", "0"), "3×3 stays at the width"),
+    ("ch14_bottleneck_cost", COST.format("1024 * 1024 + 256 * 256 * 9 + 256 * 1024", "0"), "neither has 1,024 on both sides"),
+    ("ch14_bottleneck_cost", COST.format("1024 * 256 + 256 * 256 * 9 + 1024 * 1024", "0"), "neither has 1,024 on both sides"),
     ("ch14_bottleneck_cost", COST.format(W, "256 * 256 * 9 * 14 * 14"), "only the 3×3"),
     ("ch14_bottleneck_cost", COST.format(W, f"{W} * 12 * 12"), "without padding"),
     ("ch14_bottleneck_cost", COST.format(W, f"({W} + 1024) * 14 * 14"), "not multiply-adds"),
