@@ -110,3 +110,18 @@ def test_plot_sampling_frames_the_image_so_samples_leaving_it_show():
     (frame,) = ax.patches
     assert (frame.get_xy(), frame.get_width(), frame.get_height()) == ((-0.5, -0.5), 8, 6)
     plt.close(fig)
+
+
+def test_plot_sampling_marker_scale_grows_the_markers_and_rejects_a_non_positive_scale():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (ax1, ax2) = plt.subplots(1, 2)
+    plot_sampling(ax1, torch.zeros(6, 8), [(3, 3)], 3, lambda r, c: pattern_offsets(3))
+    plot_sampling(ax2, torch.zeros(6, 8), [(3, 3)], 3, lambda r, c: pattern_offsets(3), marker_scale=2.0)
+    assert [c.get_sizes()[0] * 2 for c in ax1.collections] == [c.get_sizes()[0] for c in ax2.collections]
+    with pytest.raises(ValueError, match="marker_scale"):
+        plot_sampling(ax1, torch.zeros(6, 8), [(3, 3)], 3, lambda r, c: pattern_offsets(3), marker_scale=0)
+    plt.close(fig)

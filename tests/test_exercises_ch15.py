@@ -175,6 +175,7 @@ MISTAKES = [
     ("ch15_read_the_samples", 'grown = "B"\nshrunk = "D"\nshifted = "C"', "filled circles are the deformed samples"),
     ("ch15_read_the_samples", 'grown = "B"\nshrunk = "D"\nshifted = "A"', "filled circles are the deformed samples"),
     ("ch15_read_the_samples", 'grown = "A"\nshrunk = "B"\nshifted = "C"', "distance from the +"),
+    ("ch15_read_the_samples", 'grown = "D"\nshrunk = "A"\nshifted = "C"', "towards the centre"),
     ("ch15_read_the_samples", 'grown = "D"\nshrunk = "B"\nshifted = "A"', "every tap moves by the same amount"),
     ("ch15_read_the_samples", 'grown = "D"\nshrunk = "D"\nshifted = "C"', "three different letters"),
 ]

@@ -185,7 +185,8 @@ def _already(padded: int) -> str:
     return f" ({padded} regular tap already was)" if padded == 1 else f" ({padded} regular taps already were)"
 
 
-def plot_sampling(ax, image, centres: Sequence[tuple[int, int]], kernel_size: int, offsets_at, dilation: int = 1) -> None:  # type: ignore[no-untyped-def]
+def plot_sampling(ax, image, centres: Sequence[tuple[int, int]], kernel_size: int, offsets_at, dilation: int = 1,  # type: ignore[no-untyped-def]
+                  marker_scale: float = 1.0) -> None:
     """Draw ``image`` with the regular (hollow) and deformed (filled) samples of each output pixel in ``centres``.
 
     A black frame marks the image's border, so samples that leave the image can be seen.
@@ -196,7 +197,13 @@ def plot_sampling(ax, image, centres: Sequence[tuple[int, int]], kernel_size: in
         centres: output pixels ``(row, col)``.
         kernel_size, dilation: the kernel's geometry.
         offsets_at: a function ``(row, col) -> list of k² (dy, dx)`` giving that pixel's offsets.
+        marker_scale: multiplies the markers' areas (and the lines' widths), for small or crowded drawings.
+
+    Raises:
+        ValueError: if ``marker_scale`` is not a positive number.
     """
+    if not isinstance(marker_scale, (int, float)) or marker_scale <= 0:
+        raise ValueError(f"marker_scale must be a positive number, got {marker_scale!r}")
     import matplotlib.pyplot as plt
     from matplotlib import patheffects
     from matplotlib.patches import Rectangle
@@ -208,14 +215,16 @@ def plot_sampling(ax, image, centres: Sequence[tuple[int, int]], kernel_size: in
     ax.add_patch(Rectangle((-0.5, -0.5), width, height, fill=False, edgecolor="black", linewidth=1.2))  # the border
     halo = [patheffects.withStroke(linewidth=2.4, foreground="white")]  # lines and + outlined in white
     colours = plt.get_cmap("tab10").colors
+    width = math.sqrt(marker_scale)  # lines grow like the markers' diameters
     for n, (row, col) in enumerate(centres):
         colour = colours[n % len(colours)]
         regular = sampling_points(row, col, kernel_size, dilation)
         moved = sampling_points(row, col, kernel_size, dilation, offsets_at(row, col))
         for (y0, x0), (y1, x1) in zip(regular, moved):
-            ax.plot([x0, x1], [y0, y1], color=colour, linewidth=0.9, path_effects=halo)
-        ax.scatter([x for _, x in regular], [y for y, _ in regular], s=28, facecolors="white", edgecolors=colour, linewidths=1.4)
-        ax.scatter([x for _, x in moved], [y for y, _ in moved], s=34, color=colour, edgecolors="white", linewidths=0.6)
-        ax.scatter([col], [row], marker="+", s=90, color=colour, linewidths=1.8, path_effects=halo)
+            ax.plot([x0, x1], [y0, y1], color=colour, linewidth=0.9 * width, path_effects=halo)
+        ax.scatter([x for _, x in regular], [y for y, _ in regular], s=28 * marker_scale, facecolors="white", edgecolors=colour,
+                   linewidths=1.4 * width)
+        ax.scatter([x for _, x in moved], [y for y, _ in moved], s=34 * marker_scale, color=colour, edgecolors="white", linewidths=0.6)
+        ax.scatter([col], [row], marker="+", s=90 * marker_scale, color=colour, linewidths=1.8 * width, path_effects=halo)
     ax.set_xticks([])
     ax.set_yticks([])
