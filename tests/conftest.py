@@ -56,6 +56,25 @@ def site_url(site: pathlib.Path) -> Iterator[str]:
     server.shutdown()
 
 
+def keep_offline(page, site_url: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """Network off for ``page``: every request for a host other than the local server is aborted and
+    its address recorded in the returned list (which the caller asserts empty)."""
+    from urllib.parse import urlparse
+
+    host, outside = urlparse(site_url).netloc, []
+
+    def guard(route):  # type: ignore[no-untyped-def]
+        url = route.request.url
+        if url.startswith(("data:", "blob:")) or urlparse(url).netloc == host:
+            route.continue_()
+        else:
+            outside.append(url)
+            route.abort()
+
+    page.route("**/*", guard)
+    return outside
+
+
 def chromium_path() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from urllib.parse import urlparse
+from conftest import keep_offline
 
 import pytest
 
@@ -20,19 +20,8 @@ def page(browser, site_url):  # type: ignore[no-untyped-def]
     """A fresh page that records every request for a host other than the local server."""
     context = browser.new_context()
     page = context.new_page()
-    page.outside = []  # type: ignore[attr-defined]
+    page.outside = keep_offline(page, site_url)  # type: ignore[attr-defined]
     page.failed = []  # type: ignore[attr-defined]
-    host = urlparse(site_url).netloc
-
-    def guard(route):  # type: ignore[no-untyped-def]
-        url = route.request.url
-        if url.startswith(("data:", "blob:")) or urlparse(url).netloc == host:
-            route.continue_()
-        else:
-            page.outside.append(url)  # type: ignore[attr-defined]
-            route.abort()
-
-    page.route("**/*", guard)
     page.on("response", lambda r: r.status >= 400 and not r.url.endswith("favicon.ico")
             and page.failed.append(f"{r.status} {r.url}"))  # type: ignore[attr-defined]
     yield page

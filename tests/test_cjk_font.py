@@ -11,7 +11,7 @@ import io
 import math
 import pathlib
 import re
-from urllib.parse import urlparse
+from conftest import keep_offline
 
 import pytest
 
@@ -68,18 +68,7 @@ def offline_page(browser, site_url):  # type: ignore[no-untyped-def]
     """A page that aborts, and records, every request for another host."""
     context = browser.new_context(viewport={"width": 1280, "height": 2400})
     page = context.new_page()
-    page.outside = []  # type: ignore[attr-defined]
-    host = urlparse(site_url).netloc
-
-    def guard(route):  # type: ignore[no-untyped-def]
-        url = route.request.url
-        if url.startswith(("data:", "blob:")) or urlparse(url).netloc == host:
-            route.continue_()
-        else:
-            page.outside.append(url)  # type: ignore[attr-defined]
-            route.abort()
-
-    page.route("**/*", guard)
+    page.outside = keep_offline(page, site_url)  # type: ignore[attr-defined]
     yield page
     context.close()
 
