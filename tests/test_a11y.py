@@ -57,7 +57,7 @@ def site_pages(site: pathlib.Path) -> list[pathlib.Path]:
     for path in sorted(site.rglob("*.html")):
         if {"_static", "_sources", "widgets"} & set(path.relative_to(site).parts):
             continue
-        if 'http-equiv="refresh"' in path.read_text(encoding="utf-8")[:2000]:
+        if 'http-equiv="refresh"' in path.read_text(encoding="utf-8")[:2000].lower():  # the index redirect ("Refresh")
             continue
         pages.append(path)
     return pages
