@@ -22,10 +22,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import os
 import pathlib
-import platform
-import re
 import shutil
 import statistics
 import subprocess
@@ -34,23 +31,13 @@ import sys
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 
 import pageload  # noqa: E402
+from bench_book import machine  # noqa: E402  (the machine line every benchmark result starts with)
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "results" / "page-load.txt"
 TARGET_MS = 1500.0
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-
-
-def machine() -> str:
-    model = platform.processor() or platform.machine()
-    cpuinfo = pathlib.Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        found = re.search(r"model name\s*:\s*(.+)", cpuinfo.read_text())
-        model = found.group(1).strip() if found else model
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    return (f"{platform.node()}: {model}, {os.cpu_count()} cores, {platform.system()} {platform.machine()}, "
-            f"load average {load:.1f} at the start")
 
 
 def mb(n: float) -> str:
