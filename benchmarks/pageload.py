@@ -56,6 +56,23 @@ def serve(site: pathlib.Path) -> Iterator[str]:
         server.shutdown()
 
 
+def keep_offline(page: Any, site_url: str) -> list[str]:
+    """Network off for ``page``: every request for a host other than ``site_url``'s is aborted and its
+    address recorded in the returned list (which the caller asserts empty)."""
+    host, outside = urlparse(site_url).netloc, []
+
+    def guard(route: Any) -> None:
+        url = route.request.url
+        if url.startswith(("data:", "blob:")) or urlparse(url).netloc == host:
+            route.continue_()
+        else:
+            outside.append(url)
+            route.abort()
+
+    page.route("**/*", guard)
+    return outside
+
+
 def widget_count(page_file: pathlib.Path) -> int:
     return page_file.read_text(encoding="utf-8").count(WIDGET_ID)
 
@@ -103,17 +120,7 @@ def load(browser: Any, url: str, widgets: int, timeout_ms: int = 60_000) -> dict
     from the navigation's start), and every response with its size in bytes."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    host = urlparse(url).netloc
-    outside: list[str] = []
     responses: list[tuple[str, int, int]] = []
-
-    def guard(route: Any) -> None:
-        request_url = route.request.url
-        if request_url.startswith(("data:", "blob:")) or urlparse(request_url).netloc == host:
-            route.continue_()
-        else:
-            outside.append(request_url)
-            route.abort()
 
     def finished(request: Any) -> None:
         if request.url.startswith(("data:", "blob:")):
@@ -122,7 +129,7 @@ def load(browser: Any, url: str, widgets: int, timeout_ms: int = 60_000) -> dict
         sizes = request.sizes()
         responses.append((request.url, response.status if response else 0, sizes["responseBodySize"]))
 
-    page.route("**/*", guard)
+    outside = keep_offline(page, url)
     page.on("requestfinished", finished)
     page.add_init_script(FIRST_WIDGET)
     try:

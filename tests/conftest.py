@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import pathlib
 import shutil
-import threading
+import sys
 from collections.abc import Iterator
 
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import pageload  # noqa: E402
+from pageload import keep_offline  # noqa: E402,F401  (the browser tests' network-off guard)
 # The built site; CONVBOOK_SITE points elsewhere, e.g. at one chapter built by `make chapter N=02`.
 SITE = pathlib.Path(os.environ.get("CONVBOOK_SITE", ROOT / "_build" / "html")).resolve()
 CHROMIUM_FLAGS = [
@@ -40,39 +42,11 @@ def site() -> pathlib.Path:
     return SITE
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
-
-
 @pytest.fixture(scope="session")
 def site_url(site: pathlib.Path) -> Iterator[str]:
     """The site served on the loopback address, on a free port."""
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-
-
-def keep_offline(page, site_url: str) -> list[str]:  # type: ignore[no-untyped-def]
-    """Network off for ``page``: every request for a host other than the local server is aborted and
-    its address recorded in the returned list (which the caller asserts empty)."""
-    from urllib.parse import urlparse
-
-    host, outside = urlparse(site_url).netloc, []
-
-    def guard(route):  # type: ignore[no-untyped-def]
-        url = route.request.url
-        if url.startswith(("data:", "blob:")) or urlparse(url).netloc == host:
-            route.continue_()
-        else:
-            outside.append(url)
-            route.abort()
-
-    page.route("**/*", guard)
-    return outside
+    with pageload.serve(site) as url:
+        yield url
 
 
 def chromium_path() -> str | None:

@@ -7,7 +7,6 @@ The same measurements, printed with the machine named, are ``make bench``'s
 from __future__ import annotations
 
 import pathlib
-import statistics
 import sys
 
 import pytest
@@ -16,7 +15,6 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "benchmarks
 
 import pageload  # noqa: E402
 
-FIRST_WIDGET_MS = 1500.0
 # bytes a chapter page may load in all (it was 8-10 MB): its own 3 MB at most (tests/test_site.py) and
 # 2 MB of what pages share (MathJax 1.1 MB, the theme's CSS, fonts and scripts)
 CHAPTER_BUDGET = 5 * 2**20
@@ -38,28 +36,21 @@ def test_no_font_file_is_stored_twice_in_the_site(site: pathlib.Path) -> None:
 
 @pytest.mark.browser
 @pytest.mark.xdist_group("browser")
-def test_first_widget_is_drawn_within_1_5_s_of_opening_a_chapter_from_a_local_server(browser, site):  # type: ignore[no-untyped-def]
-    """The heaviest chapter page with widgets, opened with an empty cache up to five times: its first
-    widget is drawn within 1.5 s of the navigation's start (it was 3.3-3.6 s on an idle machine) in at
-    least one load, and in every load before the page's load event, since the explorers draw from the
-    page's saved state as the parser reaches them, not after the widget manager. The best load is
-    asserted, and loading stops at the first that meets the target: on a shared machine (the other
-    test worker, a build) other work only ever adds time. ``make bench`` reports the median."""
+def test_first_widget_is_drawn_before_the_page_load_event_in_every_load(browser, site):  # type: ignore[no-untyped-def]
+    """The heaviest chapter page with widgets, opened three times with an empty cache: in every load its
+    first widget is drawn before the page's load event, since the explorers draw from the page's saved
+    state as the parser reaches them, not after the widget manager (which came after the load event).
+    This is an order, not a time: the time to the first widget (target 1.5 s) is a benchmark,
+    ``make bench``'s ``benchmarks/bench_page.py``, measured on an idle machine."""
     page_file = pageload.heaviest_widget_chapter(site)
-    runs = []
     with pageload.serve(site) as url:
-        for _ in range(5):
-            runs.append(pageload.load(browser, f"{url}/chapters/{page_file.name}", pageload.widget_count(page_file)))
-            if runs[-1]["first_widget_ms"] <= FIRST_WIDGET_MS:
-                break
-    first = [r["first_widget_ms"] for r in runs]
-    print(f"{page_file.name}: first widget drawn after {', '.join(f'{t:.0f}' for t in first)} ms")
+        runs = [pageload.load(browser, f"{url}/chapters/{page_file.name}", pageload.widget_count(page_file))
+                for _ in range(3)]
+    print(f"{page_file.name}: first widget / load event after "
+          + ", ".join(f"{r['first_widget_ms']:.0f}/{r['load_ms']:.0f}" for r in runs) + " ms")
     assert all(r["outside"] == [] for r in runs), f"requests left the site: {runs[0]['outside'][:5]}"
-    late = [r for r in runs if not r["load_ms"] or r["first_widget_ms"] > r["load_ms"]]
+    late = [r for r in runs if not r["load_ms"] or r["first_widget_ms"] is None or r["first_widget_ms"] > r["load_ms"]]
     assert late == [], f"{page_file.name}: a widget was drawn only after the page's load event: {late[0]}"
-    assert min(first) <= FIRST_WIDGET_MS, (
-        f"{page_file.name}: the first widget was drawn after {min(first):.0f} ms at best "
-        f"(median {statistics.median(first):.0f} ms over {len(first)} loads)")
 
 
 @pytest.mark.browser
