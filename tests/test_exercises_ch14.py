@@ -100,6 +100,8 @@ def basic_forward(x, block):
     ("ch14_read_gradients", READ.format("B", 10), "nearest to layer 1's point"),
     ("ch14_read_gradients", READ.format("B", 6), "one per power of ten"),
     ("ch14_read_gradients", READ.format("B", 22), "one per power of ten"),
+    ("ch14_read_gradients", READ.format("B", 9), "one per power of ten"),
+    ("ch14_read_gradients", READ.format("B", 13), "one per power of ten"),
     ("ch14_read_gradients", READ.format("B", "1e-11"), "not the ratio itself"),
 ]
 
