@@ -39,6 +39,13 @@ def zero_insert(x, stride):
     out[:, :, ::stride, ::stride] = x
     return out
 """
+INSERT_ONE_SHORT = """
+def zero_insert(x, stride):
+    n, c, h, w = x.shape
+    out = x.new_zeros(n, c, stride * (h - 1), stride * (w - 1))
+    out[:, :, ::stride, ::stride] = x
+    return out
+"""
 INSERT_COPIES = """
 def zero_insert(x, stride):
     y = x.repeat_interleave(stride, dim=2).repeat_interleave(stride, dim=3)
@@ -47,7 +54,9 @@ def zero_insert(x, stride):
 
 MISTAKES = [
     ("ch05_output_shape", "shape = (8, 16, 27, 27)", "output_padding"),
-    ("ch05_output_shape", "shape = (8, 16, 29, 29)", "each side"),
+    ("ch05_output_shape", "shape = (8, 16, 29, 29)", "without the padding and output_padding"),
+    ("ch05_output_shape", "shape = (8, 16, 25, 25)", "left out the kernel"),
+    ("ch05_output_shape", "shape = (8, 16, 31, 31)", "one stride too many"),
     ("ch05_output_shape", "shape = (8, 16, 30, 30)", "leaves out the padding"),
     ("ch05_output_shape", "shape = (8, 16, 7, 7)", "ordinary convolution"),
     ("ch05_output_shape", "shape = (8, 16, 15, 15)", "stride"),
@@ -59,9 +68,13 @@ MISTAKES = [
     ("ch05_transposed_macs", "macs = 256 * 128 * 4 * 4", "number of weights"),
     ("ch05_transposed_macs", "macs = 16 * 16 * 256 * 128 * 4", "k² = 16"),
     ("ch05_transposed_macs", "macs = 2 * 16 * 16 * 256 * 128 * 4 * 4", "FLOPs"),
+    ("ch05_transposed_macs", "macs = 16 * 16 * 256 * 128 * 4 * 4 + 32 * 32 * 128", "a bias is not a multiply-add"),
+    ("ch05_transposed_macs", "macs = 16 * 16 * 256 * 128 * 4 * 4 + 128", "a bias is not a multiply-add"),
+    ("ch05_transposed_macs", "macs = 16 * 16 * 256 * 128 * 3 * 3", "not 3×3"),
     ("ch05_zero_insert", INSERT_TRAILING_ZEROS, "becomes 3×3"),
     ("ch05_zero_insert", INSERT_DTYPE_LOST, "dtype"),
     ("ch05_zero_insert", INSERT_COPIES, "zeros between"),
+    ("ch05_zero_insert", INSERT_ONE_SHORT, "s·(2−1) + 1"),
     ("ch05_zero_insert", INSERT_HEIGHT_TWICE, "W for the columns"),
     ("ch05_zero_insert", INSERT_DEVICE_LOST, "device"),
     ("ch05_which_pair", "pair = (4, 4)", "s divides k"),

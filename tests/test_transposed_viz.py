@@ -84,6 +84,8 @@ def test_zero_insertion_scene_counts_inserted_zeros_and_padding_as_the_formula_s
     assert grid.cells.count("z") == 5 * 5 - 9  # zeros between pixels, inside the stretched input
     assert "crop" not in " ".join(scene.lines)
     assert "crop 1 from each side" in " ".join(zero_insertion_scene(3, 2, 2, 2).lines)
+    assert "padding k−1−p = 3−1−0 = 2 on each side" in " ".join(scene.lines)  # no d before chapter 05 uses it
+    assert "padding d(k−1)−p = 2·(3−1)−0 = 4" in " ".join(zero_insertion_scene(3, 3, 2, 0, 0, 2).lines)
 
 
 @pytest.mark.parametrize("size, kernel_size, stride, padding, output_padding, dilation", SETTINGS[::7])

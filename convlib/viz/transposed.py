@@ -124,10 +124,11 @@ def zero_insertion_scene(
     scene.lines.append(transposed_output_size_formula(i, k, s, p, a, d))
     scene.lines.append(f"zero insertion: s−1 = {s - 1} zero{'' if s - 1 == 1 else 's'} between neighbours, {i} pixels → {s * (i - 1) + 1}")
     edge = d * (k - 1) - p
+    rule = f"k−1−p = {k}−1−{p}" if d == 1 else f"d(k−1)−p = {d}·({k}−1)−{p}"  # d only where it is not 1
     if edge >= 0:
-        border = f"padding d(k−1)−p = {d}·({k}−1)−{p} = {edge} on each side"
+        border = f"padding {rule} = {edge} on each side"
     else:
-        border = f"d(k−1)−p = {d}·({k}−1)−{p} = {edge} < 0: crop {-edge} from each side"
+        border = f"{rule} = {edge} < 0: crop {-edge} from each side"
     scene.lines.append(border + (f", plus output_padding {a} at the end" if a else ""))
     scene.lines.append("then the flipped kernel slides at stride 1: one step per output pixel")
     return scene
