@@ -45,6 +45,8 @@ MISTAKES = [
     ("ch03_causal_conv1d", CAUSAL_RIGHT, "pad on the left only"),
     ("ch03_read_stacks", 'causal_panels = {"A", "B", "C"}\nreal_inputs_A = 13\nwidest = "A"', "not every panel is causal"),
     ("ch03_read_stacks", 'causal_panels = {"A", "C"}\nreal_inputs_A = 16\nwidest = "A"', "pink padding zeros"),
+    ("ch03_read_stacks", 'causal_panels = {"A"}\nreal_inputs_A = 13\nwidest = "A"', "dilated or not"),
+    ("ch03_read_stacks", 'causal_panels = {"A", "C"}\nreal_inputs_A = 13\nwidest = "B"', "widest kernel"),
 ]
 
 (test_usual_mistake_fails_with_a_hint_naming_it, test_chapters_own_solution_passes_every_public_check,
