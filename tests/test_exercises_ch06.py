@@ -43,6 +43,7 @@ MISTAKES = [
     ("ch06_output_shape", "shape = (2, 32, 18, 18)", "off by one"),
     ("ch06_stack_cost", COST.format(rf=RF, params="5 * 64 * 64 * 9", macs=MACS), "forgot the biases"),
     ("ch06_stack_cost", COST.format(rf=RF, params="5 * 64 * 64 * 9 + 1", macs=MACS), "64 biases"),
+    ("ch06_stack_cost", COST.format(rf=RF, params="5 * (64 * 64 * 9 + 1)", macs=MACS), "one bias per output channel"),
     ("ch06_stack_cost", COST.format(rf="68", params=PARAMS, macs=MACS), "k′ − 1"),
     ("ch06_stack_cost", COST.format(rf=RF, params=PARAMS, macs="5 * 128 * 128 * (64 * 64 * 9 + 64)"), "bias is an addition"),
     ("ch06_stack_cost", COST.format(rf=RF, params=PARAMS, macs="sum((128 - 2 * d) ** 2 for d in (1, 2, 4, 8, 16)) * 64 * 64 * 9"),
