@@ -183,3 +183,31 @@ def test_every_chapter_question_has_a_hidden_test_so_its_points_reward_correctne
     assert names, f"{chapter.name} has no exercises"
     missing = [q for q in names if q not in _questions_with_hidden_tests(nb.cells)]
     assert not missing, f"{missing}: without a hidden test, the public checks would carry the points"
+
+
+def test_student_edition_setup_cell_installs_convlib_from_the_site_or_says_how(demo_edition) -> None:  # type: ignore[no-untyped-def]
+    """A student edition opened where convlib is missing never meets the placeholder name
+    ``INSTALL_FROM_BOOK_SITE`` (a NameError): its set-up cell installs the site's wheel, or, when the
+    book names no website, stops with one line saying how to install convlib."""
+    import builtins
+
+    from convlib.course.install import site_address, wheel_name
+
+    nb = nbformat.read(demo_edition.student, as_version=4)
+    setup = next(c for c in nb.cells if c.cell_type == "code" and "import convlib" in c.source)
+    block = setup.source.split("\n\n", 1)[0]
+    assert block.startswith("try:\n    import convlib") and "INSTALL_FROM_BOOK_SITE" not in block
+    base = site_address()
+    if base:
+        assert f"{base}_static/wheels/{wheel_name()}" in block
+        return
+    real_import = builtins.__import__
+
+    def no_convlib(name, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if name == "convlib" or name.startswith("convlib."):
+            raise ImportError(f"No module named {name!r}")
+        return real_import(name, *args, **kwargs)
+
+    namespace = {"__builtins__": {**vars(builtins), "__import__": no_convlib}}
+    with pytest.raises(ModuleNotFoundError, match="names no website to install it from.*pip install -e"):
+        exec(compile(block, "<set-up>", "exec"), namespace)  # noqa: S102

@@ -142,47 +142,20 @@ def vendor() -> None:
     print(f"vendor: wrote {VENDOR.relative_to(ROOT)}")
 
 
-# A chapter opened away from this repository (a downloaded .ipynb, Colab, Binder, a hub) has no
-# convlib: its set-up cell starts with this block, and the site's copy gets the site's wheel address.
-SETUP_BLOCK = """try:
-    import convlib
-except ImportError:  # opened away from the book's repository: install convlib from the book's website
-    import subprocess, sys
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", *INSTALL_FROM_BOOK_SITE], check=True)
-"""
-INSTALL_NAME = "*INSTALL_FROM_BOOK_SITE"
-# What the chapters import beyond convlib's own dependencies (tests/test_launch.py checks the list).
-READER_PACKAGES = ("myst-nb", "scikit-image", "scikit-learn", "scipy", "tqdm")
-NO_SITE = ('    raise ModuleNotFoundError("convlib is not installed, and this copy of the book names no website to install '
-           'it from: in a clone of the book\'s repository, run pip install -e .")')
-
-
-def wheel_name() -> str:
-    import tomllib
-
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    return f"{project['name']}-{project['version']}-py3-none-any.whl"
-
-
-def site_address(config: pathlib.Path = ROOT / "_config.yml") -> str:
-    """The site's address (``html.baseurl`` in ``_config.yml``) ending in ``/``, or "" when it is not set."""
-    import yaml
-
-    base = ((yaml.safe_load(config.read_text(encoding="utf-8")) or {}).get("html") or {}).get("baseurl") or ""
-    return base.rstrip("/") + "/" if base.strip() else ""
+# A chapter opened away from this repository has no convlib: its set-up cell starts with SETUP_BLOCK,
+# and the site's copy gets the site's wheel address (convlib/course/install.py).
+from convlib.course.install import (  # noqa: E402
+    INSTALL_NAME, NO_SITE, READER_PACKAGES, SETUP_BLOCK, site_address, wheel_name,
+)
+from convlib.course.install import setup_cell as _setup_cell  # noqa: E402
 
 
 def setup_cell(source: str, base: str, chapter: str = "a chapter") -> str:
-    """The site's set-up cell: the install line names the site's wheel at ``base`` (and what else the
-    chapters import); with no ``base`` it raises a message saying where convlib comes from instead."""
-    if not source.startswith(SETUP_BLOCK):
-        raise SystemExit(f"{chapter}: the set-up cell must start with the block that installs convlib "
-                         f"when it is missing (book/_ext/prepare.py SETUP_BLOCK; CONTRIBUTING.md, A chapter)")
-    if not base:  # the two install lines become one that says what to do
-        install = SETUP_BLOCK.split("except ImportError:")[1].split("\n", 1)[1]
-        return source.replace(install, NO_SITE + "\n", 1)
-    packages = [f"{base}_static/wheels/{wheel_name()}", *READER_PACKAGES]
-    return source.replace(INSTALL_NAME, ", ".join(json.dumps(p) for p in packages), 1)
+    """The site's set-up cell (``convlib.course.install.setup_cell``); a chapter without the block stops the build."""
+    try:
+        return _setup_cell(source, base, chapter)
+    except ValueError as error:
+        raise SystemExit(str(error)) from None
 
 
 def wheel() -> pathlib.Path:

@@ -41,6 +41,7 @@ import yaml
 from convlib.course.homework import (
     has_solution, is_exercise_figure, is_hidden_test, marker, questions, render_exercise_figures, strip_solution,
 )
+from convlib.course.install import fill_setup
 
 __all__ = ["Edition", "assignment_name", "assignable", "exception_test", "make_editions", "find_chapters", "bundle_questions", "main"]
 
@@ -266,7 +267,8 @@ def make_editions(chapters: Sequence[pathlib.Path], out: pathlib.Path, *, run_te
         with tempfile.TemporaryDirectory(prefix="convlib-assign-") as tmp:
             work = pathlib.Path(tmp)
             master = work / f"{chapter.stem}.ipynb"
-            nbformat.write(assignable(render_exercise_figures(nb), name, run_tests), master)
+            # the set-up cell installs convlib from the book's website, or says how to get it
+            nbformat.write(assignable(render_exercise_figures(fill_setup(nb)), name, run_tests), master)
             (work / "requirements.txt").write_text(REQUIREMENTS)
             shutil.copytree(ROOT / "convlib", work / "convlib", ignore=shutil.ignore_patterns("__pycache__"))
             log = io.StringIO()

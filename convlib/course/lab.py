@@ -65,8 +65,9 @@ def _site_notebook(chapter: pathlib.Path) -> nbformat.NotebookNode:
     import jupytext
 
     from convlib.course.homework import site_version
+    from convlib.course.install import fill_setup
 
-    nb = site_version(jupytext.read(chapter))
+    nb = fill_setup(site_version(jupytext.read(chapter)))
     nb.metadata.pop("jupytext", None)
     return nb
 
