@@ -58,6 +58,8 @@ MISTAKES = [
     ("ch14_bottleneck_cost", COST.format(W, W), "per output pixel"),
     ("ch14_bottleneck_cost", COST.format(W, f"{W} * 56 * 56"), "wrong size"),
     ("ch14_bottleneck_cost", COST.format(W, f"2 * {W} * 14 * 14"), "FLOPs"),
+    ("ch14_bottleneck_cost", COST.format(W, f"{W} * 14 * 14 * 2"), "not a batch of 2"),
+    ("ch14_bottleneck_cost", COST.format(f"{W} + 256 + 256 + 1024", "0"), "or biases"),
     ("ch14_bottleneck_cost", COST.format(W, f"{W} * 14"), "196 pixels"),
     ("ch14_bottleneck_cost", COST.format("1024 * 256 + 256 * 256 * 9 + 256 * 256", "0"), "expands back to 1,024"),
     ("ch14_bottleneck_cost", COST.format("1024 * 256 + 256 * 256 * 9 + 256 * 1000", "0"), "multiple of 256 × 256"),
