@@ -19,9 +19,12 @@ IDS = [p.stem for p in CHAPTERS]
 
 
 def prose_words(nb: nbformat.NotebookNode) -> int:
-    """Words of prose: markdown cells, without code blocks, math blocks or directives' options."""
+    """Words of prose: markdown cells, without code blocks, math blocks or directives' options. A glued
+    value (``{glue:text}`key```) counts as what the page shows, a number, which is not a word: its key's
+    parts are not counted as words."""
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     text = re.sub(r"```.*?```|\$\$.*?\$\$|:::.*?:::", " ", text, flags=re.S)
+    text = re.sub(r"\{glue(?::\w+)?\}`[^`]*`", " 0 ", text)
     return len(re.findall(r"[A-Za-z][A-Za-z'’-]*", text))
 
 
