@@ -49,12 +49,20 @@ CONVOLVE_TRANSPOSED = """
 def convolve2d(x, w):
     return F.conv2d(x[None, None], w.T[None, None])[0, 0]
 """
+CONVOLVE_SCIPY_ARRAY = """
+def convolve2d(x, w):
+    return scipy.signal.convolve2d(x, w, mode="valid")
+"""
 
 MISTAKES = [
     ("ch01_output_shape", "shape = (4, 16, 32, 32)", "no padding"),
     ("ch01_output_shape", "shape = (4, 16, 27, 27)", "off by one"),
     ("ch01_output_shape", "shape = (4, 3, 28, 28)", "one channel per filter"),
     ("ch01_output_shape", "shape = [4, 16, 28, 28]", "tuple"),
+    ("ch01_output_shape", "shape = (4, 16, 30, 30)", "k // 2"),
+    ("ch01_layer_cost", "params_answer = 64 * (3 * 3 + 1)\nmacs_answer = 28 * 28 * 64 * 32 * 9", "not k × k"),
+    ("ch01_layer_cost", "params_answer = 64 * (32 * 9 + 1)\nmacs_answer = 2 * 28 * 28 * 64 * 32 * 9", "FLOPs"),
+    ("ch01_layer_cost", "params_answer = 64 * (32 * 9 + 1)\nmacs_answer = 28 * 28 * 32 * 9", "C_out"),
     ("ch01_layer_cost", "params_answer = 64 * 32 * 9\nmacs_answer = 28 * 28 * 64 * 32 * 9", "forgot the bias"),
     ("ch01_layer_cost", "params_answer = 64 * 32 * 9 + 1\nmacs_answer = 28 * 28 * 64 * 32 * 9", "one bias per filter"),
     ("ch01_layer_cost", "params_answer = 64 * (32 * 9 + 1)\nmacs_answer = 28 * 28 * 64 * 9", "32 input channels"),
@@ -67,6 +75,8 @@ MISTAKES = [
     ("ch01_true_convolution", CONVOLVE_OTHER_AXIS, "one axis only"),
     ("ch01_true_convolution", CONVOLVE_NO_FLIP, "cross-correlation"),
     ("ch01_true_convolution", CONVOLVE_TRANSPOSED, "3×2 kernel"),
+    ("ch01_true_convolution", CONVOLVE_SCIPY_ARRAY, "return a torch tensor"),
+    ("ch01_which_kernel", 'kernels_answer = "BADC"', "two pairs are swapped"),
     ("ch01_which_kernel", 'kernels_answer = "BDCA"', "Sobel x and Sobel y are swapped"),
     ("ch01_which_kernel", 'kernels_answer = "CADB"', "box blur and sharpen are swapped"),
     ("ch01_which_kernel", 'kernels_answer = "AABC"', "exactly one panel"),

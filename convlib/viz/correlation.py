@@ -159,9 +159,10 @@ def correlation_scene(
         note = f"{kernel} rotated 180° is −({kernel}): the two operations give opposite signs."
     else:
         note = f"{kernel} is not symmetric: rotating it changes the result (a shift goes the other way)."
+    pytorch_note, flip_note = " (PyTorch's conv2d)", " (kernel flipped first)"
     formula = "Σ_u,v x[i+u, j+v]·w[u, v]" if not flip else "Σ_u,v x[i+u, j+v]·w[2−u, 2−v]"
     lines = [
-        f"{operation}{' (what PyTorch calls conv2d)' if not flip else ' (kernel flipped first)'}: y[i, j] = {formula}",
+        f"{operation}{pytorch_note if not flip else flip_note}: y[i, j] = {formula}",
         f"y[{row}, {col}] = {value}",
         note,
     ]
