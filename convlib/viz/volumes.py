@@ -98,14 +98,14 @@ def volume_conv_scene(
     k_top, o_top = size + 2, size + 2 + kernel_size + 2
     scene = Scene()
     for d in range(depth):
-        scene.grids.append(Grid(f"in{d}", d * pitch, 0, size, size, "i", label=f"in d={d}"))
+        scene.grids.append(Grid(f"in{d}", d * pitch, 0, size, size, "i", label=f"in z={d}"))
     for a in range(kd):
         scene.grids.append(Grid(f"k{a}", (first + a) * pitch + (size - kernel_size) / 2, k_top,
                                 kernel_size, kernel_size, "k", label=f"w[{a}]"))
     for j in range(d_out):
         # 3D: under the first input slice it reads; 2D: centred under the whole strip it sums
         x = j * stride * pitch + (size - out_hw) / 2 if three_d else (depth * pitch - 1 - out_hw) / 2
-        label = f"out d={j}" if three_d else "out (2D)"
+        label = f"out z={j}" if three_d else "out (2D)"
         scene.grids.append(Grid(f"out{j}", x, o_top, out_hw, out_hw, "o", label=label))
         if j != out_slice:
             continue
