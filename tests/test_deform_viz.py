@@ -109,6 +109,7 @@ def test_plot_sampling_frames_the_image_so_samples_leaving_it_show():
     plot_sampling(ax, torch.zeros(6, 8), [(1, 1)], 3, lambda r, c: pattern_offsets(3, 1, "scale up", 2.0))
     (frame,) = ax.patches
     assert (frame.get_xy(), frame.get_width(), frame.get_height()) == ((-0.5, -0.5), 8, 6)
+    assert not any(spine.get_visible() for spine in ax.spines.values())  # the border is the only frame
     plt.close(fig)
 
 

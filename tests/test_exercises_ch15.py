@@ -50,6 +50,17 @@ def bilinear(image, y, x):
             total += (1 - abs(y - yy)) * (1 - abs(x - xx)) * float(image[yy, xx])
     return total
 """
+BILINEAR_TRUNCATED_FORMULA = """
+def bilinear(image, y, x):
+    H, W = image.shape
+    y0, x0 = int(y), int(x)
+    a, b = y - y0, x - x0
+    total = 0.0
+    for yy, xx, share in [(y0, x0, (1 - a) * (1 - b)), (y0, x0 + 1, (1 - a) * b), (y0 + 1, x0, a * (1 - b)), (y0 + 1, x0 + 1, a * b)]:
+        if 0 <= yy < H and 0 <= xx < W:
+            total += share * float(image[yy, xx])
+    return total
+"""
 BILINEAR_WEIGHTS_FLIPPED = """
 def bilinear(image, y, x):
     H, W = image.shape
@@ -165,6 +176,7 @@ MISTAKES = [
     ("ch15_bilinear_sample", BILINEAR_CLAMPED, "clamping"),
     ("ch15_bilinear_sample", BILINEAR_WEIGHTS_FLIPPED, "flip the weights"),
     ("ch15_bilinear_sample", BILINEAR_TRUNCATED, "math.floor"),
+    ("ch15_bilinear_sample", BILINEAR_TRUNCATED_FORMULA, "math.floor"),   # int() in the chapter's (1 − a), a form
     ("ch15_bilinear_sample", BILINEAR_INDEX_ERROR_SKIPPED, "image[-1] is the last row"),
     ("ch15_bilinear_sample", BILINEAR_NO_LOWER_BOUND, "image[-1] is the last row"),
     ("ch15_bilinear_sample", BILINEAR_WHOLE_SAMPLE_ZERO, "you returned 0"),

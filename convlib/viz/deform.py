@@ -189,7 +189,8 @@ def plot_sampling(ax, image, centres: Sequence[tuple[int, int]], kernel_size: in
                   marker_scale: float = 1.0) -> None:
     """Draw ``image`` with the regular (hollow) and deformed (filled) samples of each output pixel in ``centres``.
 
-    A black frame marks the image's border, so samples that leave the image can be seen.
+    A black frame marks the image's border, so samples that leave the image can be seen; the axes' own box is
+    hidden, so that frame is the only one drawn.
 
     Args:
         ax: a matplotlib axes.
@@ -228,3 +229,5 @@ def plot_sampling(ax, image, centres: Sequence[tuple[int, int]], kernel_size: in
         ax.scatter([col], [row], marker="+", s=90 * marker_scale, color=colour, linewidths=1.8 * width, path_effects=halo)
     ax.set_xticks([])
     ax.set_yticks([])
+    for spine in ax.spines.values():  # one frame only: the image's border, not a second box around the axes
+        spine.set_visible(False)
