@@ -124,7 +124,7 @@ def dilated_paths_scene(dilations: Sequence[int], kernel_size: int = 3, show_hea
     """One output pixel of a stride-1 dilated stack and every path down to its input window (chapter 06).
 
     Top: one row of every layer, the output on top and the input at the
-    bottom, with a line from each pixel on a path to the taps it reads (the
+    bottom (pixels on a path purple, the others grey), with a line from each pixel on a path to the taps it reads (the
     windows are aligned as with ``padding='same'``). Bottom (``show_heat``): the
     ``r×r`` input window as a heat map of how many paths reach each pixel
     (red), where pixels no path reaches — the holes of the gridding artifact —
@@ -160,7 +160,7 @@ def dilated_paths_scene(dilations: Sequence[int], kernel_size: int = 3, show_hea
     grids: list[Grid] = []
     for layer in range(n, -1, -1):
         y = ROW_STEP * (n - layer)
-        on = "o" if layer == n else ("i" if layer == 0 else "c")
+        on = "o" if layer == n else "c"  # read pixels purple in every row: blue means "never read" (heat map)
         cells = "".join(on if p in reached[layer] else "p" for p in range(width))
         grids.append(Grid(f"a{layer}", LABEL_COLS, y, 1, width, cells))
         name = "input" if layer == 0 else (f"out, d={ds[layer - 1]}" if layer == n else f"layer {layer}, d={ds[layer - 1]}")
