@@ -67,6 +67,7 @@ MISTAKES = [
      "32 reduced channels"),
     ("ch13_reduction_cost", COST.format(NAIVE, "528 * 14 * 14 + 5 * 5 * 32 * 128 * 14 * 14"), "each of its 32·14·14 values"),
     ("ch13_reduction_cost", COST.format("5 * 5 * 528 * 32 * 14 * 14", REDUCED), "writes all 128 channels (not 32)"),
+    ("ch13_reduction_cost", COST.format(NAIVE, "528 * 32 * 14 * 14 + 5 * 5 * 32 * 32 * 14 * 14"), "still writes the branch's 128"),
     # ch13_inception_function
     ("ch13_inception_function", _inception(p3=0), "3×3 branch makes the map smaller"),
     ("ch13_inception_function", _inception(p5=1), "5×5 branch makes the map smaller"),
@@ -100,6 +101,10 @@ MISTAKES = [
     ("ch13_read_costs", READ.format("3b", "1x1", 4), "costs only 528 multiply-adds"),
     ("ch13_read_costs", READ.format("4f", "3x3", 4), "nine block names"),
     ("ch13_read_costs", READ.format("3b", "3×3", 4), "'1x1', '3x3', '5x5' or 'pool'"),
+    ("ch13_read_costs", READ.format("3b", "3x3", 1.8), "divide 3b's bar by 4e's"),
+    ("ch13_read_costs", READ.format("3b", "3x3", 1.79), "divide 3b's bar by 4e's"),
+    ("ch13_read_costs", READ.format("4d", "3x3", 4), "4a to 4d work on 14×14 maps"),
+    ("ch13_read_costs", READ.format("3b", "pool", 4), "only its 1×1 projection"),
 ]
 
 
