@@ -93,6 +93,26 @@ def bilinear(image, y, x):
             total += (1 - abs(y - yy)) * (1 - abs(x - xx)) * float(image[yy, xx])
     return total
 """
+BILINEAR_NO_LEFT_BOUND = """
+def bilinear(image, y, x):
+    H, W = image.shape
+    y0, x0 = math.floor(y), math.floor(x)
+    total = 0.0
+    for yy, xx in [(y0, x0), (y0, x0 + 1), (y0 + 1, x0), (y0 + 1, x0 + 1)]:
+        if 0 <= yy < H and xx < W:
+            total += (1 - abs(y - yy)) * (1 - abs(x - xx)) * float(image[yy, xx])
+    return total
+"""
+BILINEAR_NO_TOP_BOUND = """
+def bilinear(image, y, x):
+    H, W = image.shape
+    y0, x0 = math.floor(y), math.floor(x)
+    total = 0.0
+    for yy, xx in [(y0, x0), (y0, x0 + 1), (y0 + 1, x0), (y0 + 1, x0 + 1)]:
+        if yy < H and 0 <= xx < W:
+            total += (1 - abs(y - yy)) * (1 - abs(x - xx)) * float(image[yy, xx])
+    return total
+"""
 BILINEAR_WHOLE_SAMPLE_ZERO = """
 def bilinear(image, y, x):
     H, W = image.shape
@@ -179,6 +199,8 @@ MISTAKES = [
     ("ch15_bilinear_sample", BILINEAR_TRUNCATED_FORMULA, "math.floor"),   # int() in the chapter's (1 − a), a form
     ("ch15_bilinear_sample", BILINEAR_INDEX_ERROR_SKIPPED, "image[-1] is the last row"),
     ("ch15_bilinear_sample", BILINEAR_NO_LOWER_BOUND, "image[-1] is the last row"),
+    ("ch15_bilinear_sample", BILINEAR_NO_LEFT_BOUND, "image[r, -1] is the last column"),   # rows guarded, columns not
+    ("ch15_bilinear_sample", BILINEAR_NO_TOP_BOUND, "image[-1] is the last row"),          # columns guarded, rows not
     ("ch15_bilinear_sample", BILINEAR_WHOLE_SAMPLE_ZERO, "you returned 0"),
     ("ch15_bilinear_sample", BILINEAR_BOUND_OFF_BY_ONE, "not xx ≤ W"),
     ("ch15_bilinear_sample", BILINEAR_H_W_SWAPPED, "swap H and W"),
