@@ -69,12 +69,14 @@ MISTAKES = [
     ("ch07_pair_shape", "shape = (2, 6, 8, 12)", "ends with + 1"),                 # the + 1 left out
     ("ch07_pair_shape", "shape = (2, 6, 10, 13)", "rounded up"),                   # ⌈17/2⌉ for the height
     ("ch07_pair_shape", "shape = (2, 6, 10, 14)", "rounded up"),                   # both rounded up
+    ("ch07_pair_shape", "shape = (2, 6, 9, 12)", "pads the height only"),          # width padded too
     ("ch07_separable_cost", COST.format(f="28 * 28 * 25", s="2 * 28 * 28 * 5"), "both passes at the output size"),
     ("ch07_separable_cost", COST.format(f="28 * 28 * 25", s="2 * 32 * 32 * 5"), "both passes at the input size"),
     ("ch07_separable_cost", COST.format(f="32 * 32 * 25", s="28 * 32 * 5 + 28 * 28 * 5"), "no padding"),
     ("ch07_separable_cost", COST.format(f="28 * 28 * 25", s="32 * 32 * 5 + 28 * 28 * 5"), "first (5×1) pass at the input size"),
     ("ch07_separable_cost", COST.format(f="27 * 27 * 25", s="27 * 32 * 5 + 27 * 27 * 5"), "off-by-one"),
     ("ch07_separable_cost", COST.format(f="28 * 28 * 25", s="29 * 32 * 5 + 29 * 29 * 5"), "off-by-one"),
+    ("ch07_separable_cost", COST.format(f="28 * 28 * 25", s="2 * 28 * 32 * 5"), "shrinks the width too"),
     ("ch07_separate", SEPARATE_UNSCALED, "σ₁"),
     ("ch07_separate", SEPARATE_NEVER_RAISES, "ValueError"),
     ("ch07_separate", SEPARATE_SWAPPED, "kH = 2"),
