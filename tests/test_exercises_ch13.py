@@ -65,6 +65,18 @@ MISTAKES = [
     ("ch13_reduction_cost", COST.format(NAIVE, f"{REDUCED} + 32 * 14 * 14 + 128 * 14 * 14"), "added the biases"),
     ("ch13_reduction_cost", COST.format(NAIVE, "528 * 32 * 14 * 14 + 5 * 5 * 528 * 32 * 14 * 14"),
      "32 reduced channels"),
+    # the reduction counted, but the 5×5 left reading all 528 channels (the mistake the exercise is about)
+    ("ch13_reduction_cost", COST.format(NAIVE, "528 * 32 * 14 * 14 + 5 * 5 * 528 * 128 * 14 * 14"),
+     "still reads all 528 input channels"),
+    # the whole reduced block of 4e instead of its 5×5 branch, with the right naive branch or the whole naive block
+    ("ch13_reduction_cost", COST.format(NAIVE, "inception_macs(528, 256, 160, 320, 32, 128, 128, size=14)"),
+     "did you count the whole block"),
+    ("ch13_reduction_cost", COST.format("inception_macs(528, 256, 160, 320, 32, 128, 128, size=14, reduce=False)",
+                                        "inception_macs(528, 256, 160, 320, 32, 128, 128, size=14)"),
+     "did you count the whole block"),
+    # computed at 7×7 (5a's and 5b's map) instead of 14×14
+    ("ch13_reduction_cost", COST.format("5 * 5 * 528 * 128 * 7 * 7", "528 * 32 * 7 * 7 + 5 * 5 * 32 * 128 * 7 * 7"),
+     "Block 4e works on a 14×14 map"),
     ("ch13_reduction_cost", COST.format(NAIVE, "528 * 14 * 14 + 5 * 5 * 32 * 128 * 14 * 14"), "each of its 32·14·14 values"),
     ("ch13_reduction_cost", COST.format("5 * 5 * 528 * 32 * 14 * 14", REDUCED), "writes all 128 channels (not 32)"),
     ("ch13_reduction_cost", COST.format(NAIVE, "528 * 32 * 14 * 14 + 5 * 5 * 32 * 32 * 14 * 14"), "still writes the branch's 128"),
