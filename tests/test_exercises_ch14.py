@@ -70,6 +70,12 @@ MISTAKES = [
     ("ch14_bottleneck_cost", COST.format(W, f"{W} * 12 * 12"), "without padding"),
     ("ch14_bottleneck_cost", COST.format(W, f"({W} + 1024) * 14 * 14"), "not multiply-adds"),
     ("ch14_bottleneck_cost", COST.format(W, "0"), "each weight once per output pixel"),
+    ("ch14_bottleneck_cost", COST.format(f"{W} + 4 * (256 + 256 + 1024)", "0"), "batch-norm parameters"),
+    ("ch14_bottleneck_cost", COST.format(f"{W} + 3 * (256 + 256 + 1024)", "0"), "batch-norm parameters"),
+    ("ch14_bottleneck_cost", COST.format(W, "(1024 * 256 + 256 * 1024) * 14 * 14 + 256 * 256 * 9 * 12 * 12"),
+     "3×3 at the wrong size"),
+    ("ch14_bottleneck_cost", COST.format(W, "1024 * 256 * 28 * 28 + (256 * 256 * 9 + 256 * 1024) * 14 * 14"),
+     "first 1×1 at the wrong size"),
     # ch14_basic_forward
     ("ch14_basic_forward", _forward(out="torch.relu(f)"), "left out the shortcut"),
     ("ch14_basic_forward", _forward(out="f + shortcut"), "forgot the ReLU after the addition"),
@@ -94,6 +100,11 @@ def basic_forward(x, block):
     return torch.relu(x)
 """, "changed x in place"),
     ("ch14_basic_forward", "def basic_forward(x, block):\n    return block(x)\n", "do not call block(x)"),
+    ("ch14_basic_forward", "def basic_forward(x, block):\n    return type(block).forward(block, x)\n",
+     "do not call block(x)"),
+    ("ch14_basic_forward", "def basic_forward(x, block):\n"
+     "    return torchvision.models.resnet.BasicBlock.forward(block, x)\n", "do not call block(x)"),
+    ("ch14_basic_forward", "def basic_forward(x, block):\n    return block.forward(x)\n", "do not call block(x)"),
     # ch14_read_gradients: the plain curve ends near 1.7e-11 (nearest tick 10⁻¹¹), one tick per power of ten
     ("ch14_read_gradients", READ.format("A", 11), "which curve stays near 1"),
     ("ch14_read_gradients", READ.format("B", 1), "read the network with shortcuts"),
