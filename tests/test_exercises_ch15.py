@@ -14,6 +14,21 @@ NB = jupytext.read(CHAPTER)
 SHAPE = "offset_channels = {}\nmask_channels = {}\nout_shape = {}"
 COST = "predictor_params = {}\npredictor_macs = {}"
 
+def guarded_sampler(guard: str) -> str:
+    """A bilinear sampler that reads a corner only when ``guard`` holds: the planted mistakes below
+    differ from the solution only in that test of the corner's indices."""
+    return f"""
+def bilinear(image, y, x):
+    H, W = image.shape
+    y0, x0 = math.floor(y), math.floor(x)
+    total = 0.0
+    for yy, xx in [(y0, x0), (y0, x0 + 1), (y0 + 1, x0), (y0 + 1, x0 + 1)]:
+        if {guard}:
+            total += (1 - abs(y - yy)) * (1 - abs(x - xx)) * float(image[yy, xx])
+    return total
+"""
+
+
 BILINEAR_SWAPPED = """
 def bilinear(image, y, x):
     H, W = image.shape
@@ -83,36 +98,9 @@ def bilinear(image, y, x):
             pass
     return total
 """
-BILINEAR_NO_LOWER_BOUND = """
-def bilinear(image, y, x):
-    H, W = image.shape
-    y0, x0 = math.floor(y), math.floor(x)
-    total = 0.0
-    for yy, xx in [(y0, x0), (y0, x0 + 1), (y0 + 1, x0), (y0 + 1, x0 + 1)]:
-        if yy < H and xx < W:
-            total += (1 - abs(y - yy)) * (1 - abs(x - xx)) * float(image[yy, xx])
-    return total
-"""
-BILINEAR_NO_LEFT_BOUND = """
-def bilinear(image, y, x):
-    H, W = image.shape
-    y0, x0 = math.floor(y), math.floor(x)
-    total = 0.0
-    for yy, xx in [(y0, x0), (y0, x0 + 1), (y0 + 1, x0), (y0 + 1, x0 + 1)]:
-        if 0 <= yy < H and xx < W:
-            total += (1 - abs(y - yy)) * (1 - abs(x - xx)) * float(image[yy, xx])
-    return total
-"""
-BILINEAR_NO_TOP_BOUND = """
-def bilinear(image, y, x):
-    H, W = image.shape
-    y0, x0 = math.floor(y), math.floor(x)
-    total = 0.0
-    for yy, xx in [(y0, x0), (y0, x0 + 1), (y0 + 1, x0), (y0 + 1, x0 + 1)]:
-        if yy < H and 0 <= xx < W:
-            total += (1 - abs(y - yy)) * (1 - abs(x - xx)) * float(image[yy, xx])
-    return total
-"""
+BILINEAR_NO_LOWER_BOUND = guarded_sampler("yy < H and xx < W")
+BILINEAR_NO_LEFT_BOUND = guarded_sampler("0 <= yy < H and xx < W")
+BILINEAR_NO_TOP_BOUND = guarded_sampler("yy < H and 0 <= xx < W")
 BILINEAR_WHOLE_SAMPLE_ZERO = """
 def bilinear(image, y, x):
     H, W = image.shape
@@ -124,26 +112,8 @@ def bilinear(image, y, x):
     return float((1 - a) * (1 - b) * image[y0, x0] + (1 - a) * b * image[y0, x1]
                  + a * (1 - b) * image[y1, x0] + a * b * image[y1, x1])
 """
-BILINEAR_BOUND_OFF_BY_ONE = """
-def bilinear(image, y, x):
-    H, W = image.shape
-    y0, x0 = math.floor(y), math.floor(x)
-    total = 0.0
-    for yy, xx in [(y0, x0), (y0, x0 + 1), (y0 + 1, x0), (y0 + 1, x0 + 1)]:
-        if 0 <= yy <= H and 0 <= xx <= W:
-            total += (1 - abs(y - yy)) * (1 - abs(x - xx)) * float(image[yy, xx])
-    return total
-"""
-BILINEAR_LAST_ROW_LEFT_OUT = """
-def bilinear(image, y, x):
-    H, W = image.shape
-    y0, x0 = math.floor(y), math.floor(x)
-    total = 0.0
-    for yy, xx in [(y0, x0), (y0, x0 + 1), (y0 + 1, x0), (y0 + 1, x0 + 1)]:
-        if 0 <= yy < H - 1 and 0 <= xx < W - 1:
-            total += (1 - abs(y - yy)) * (1 - abs(x - xx)) * float(image[yy, xx])
-    return total
-"""
+BILINEAR_BOUND_OFF_BY_ONE = guarded_sampler("0 <= yy <= H and 0 <= xx <= W")
+BILINEAR_LAST_ROW_LEFT_OUT = guarded_sampler("0 <= yy < H - 1 and 0 <= xx < W - 1")
 BILINEAR_H_W_SWAPPED = """
 def bilinear(image, y, x):
     W, H = image.shape
