@@ -6,6 +6,7 @@ from __future__ import annotations
 import pathlib
 
 import jupytext
+import pytest
 
 from convlib.course.homework import public_check_failures
 from planting import planted_mistake_tests
@@ -15,7 +16,7 @@ NB = jupytext.read(CHAPTER)
 
 SHAPES = "after_channel = {c}\nafter_vertical = {v}\nafter_horizontal = {h}"
 COST = "full_params = {fp}\nflat_params = {lp}\nfull_macs = {fm}\nflat_macs = {lm}"
-FIGURE = "exact_with_one = {e}\nterms_for_b = {b}\nsingle_channel = {s}"
+FIGURE = "exact_with_one = {e}\nweights_for_b = {b}\nsingle_channel = {s}"
 FP, LP, FM, LM = "256 * 128 * 9 + 256", "256 * 2 * 134 + 256", "28 * 28 * 256 * 128 * 9", "28 * 28 * 256 * 2 * 134"
 
 POWER_METHOD = """
@@ -39,6 +40,11 @@ MISTAKES = [
     ("ch08_step_shapes", SHAPES.format(c=(2, 32, 20, 20), v=(2, 32, 20, 20), h=(2, 32, 20, 20)), "strides the height"),
     ("ch08_step_shapes", SHAPES.format(c=(2, 32, 20, 20), v=(2, 32, 10, 10), h=(2, 32, 10, 10)), "only the height"),
     ("ch08_step_shapes", SHAPES.format(c=(2, 16, 20, 20), v=(2, 32, 10, 20), h=(2, 32, 10, 10)), "C_out"),
+    ("ch08_step_shapes", SHAPES.format(c=(2, 1, 20, 20), v=(2, 1, 10, 20), h=(2, 1, 10, 10)), "not 1"),
+    ("ch08_step_shapes", SHAPES.format(c=(2, 32, 10, 10), v=(2, 32, 5, 10), h=(2, 32, 5, 5)), "the stride belongs"),
+    ("ch08_step_shapes", SHAPES.format(c=(2, 32, 24, 24), v=(2, 32, 12, 24), h=(2, 32, 12, 12)), "the padding belongs"),
+    ("ch08_step_shapes", SHAPES.format(c=(2, 32, 20, 20), v=(2, 16, 10, 20), h=(2, 16, 10, 10)), "depthwise"),
+    ("ch08_step_shapes", SHAPES.format(c=(2, 32, 20, 20), v=(2, 32, 16, 20), h=(2, 32, 16, 16)), "both the padding and the stride"),
     ("ch08_step_shapes", SHAPES.format(c=(2, 32, 20, 20), v=(2, 32, 9, 20), h=(2, 32, 9, 9)), "missing + 1"),
     ("ch08_step_shapes", SHAPES.format(c=(2, 32, 20, 20), v=(2, 32, 11, 20), h=(2, 32, 11, 11)), "rounds up"),
     ("ch08_step_shapes", SHAPES.format(c=(2, 32, 20, 20), v=(2, 32, 12, 20), h=(2, 32, 12, 12)), "− k"),
@@ -60,12 +66,14 @@ MISTAKES = [
     ("ch08_flatten_filter", SWAPPED, "lengths C, kH and kW"),
     ("ch08_flatten_filter", ONE_PASS, "not yet the best"),
     ("ch08_flatten_filter", UNWEIGHTED, "weight the slices by a"),
-    ("ch08_rank_figure", FIGURE.format(e='{"A", "D"}', b=2, s='"D"'), "error of 0 already at R = 1"),
-    ("ch08_rank_figure", FIGURE.format(e='{"D"}', b=2, s='"D"'), "at 0 already at R = 1"),
-    ("ch08_rank_figure", FIGURE.format(e='{"A"}', b=1, s='"D"'), "first reaches 0"),
-    ("ch08_rank_figure", FIGURE.format(e='{"A"}', b=3, s='"D"'), "first reaches 0"),
-    ("ch08_rank_figure", FIGURE.format(e='{"A"}', b=2, s='"A"'), "rank is 1"),
-    ("ch08_rank_figure", FIGURE.format(e='{"A"}', b=2, s='"B"'), "never needs more than 3 terms"),
+    ("ch08_rank_figure", FIGURE.format(e='{"A", "D"}', b=20, s='"D"'), "error of 0 already at R = 1"),
+    ("ch08_rank_figure", FIGURE.format(e='{"D"}', b=20, s='"D"'), "at 0 already at R = 1"),
+    ("ch08_rank_figure", FIGURE.format(e='{"A"}', b=40, s='"D"'), "only because the plot does"),
+    ("ch08_rank_figure", FIGURE.format(e='{"A"}', b=10, s='"D"'), "R = 1 is not 0"),
+    ("ch08_rank_figure", FIGURE.format(e='{"A"}', b=2, s='"D"'), "number of terms"),
+    ("ch08_rank_figure", FIGURE.format(e='{"A"}', b=36, s='"D"'), "full 4×3×3 filter"),
+    ("ch08_rank_figure", FIGURE.format(e='{"A"}', b=72, s='"D"'), "not a whole 4×3×3 volume"),
+    ("ch08_rank_figure", FIGURE.format(e='{"A"}', b=20, s='"A"'), "rank is 1"),
 ]
 
 (test_usual_mistake_fails_with_a_hint_naming_it, test_chapters_own_solution_passes_every_public_check,
@@ -75,3 +83,16 @@ MISTAKES = [
 def test_a_correct_float32_flatten_filter_passes_the_public_checks():
     # Issue 8: exercise 3 failed a correct answer computed in float32.
     assert public_check_failures(NB, "ch08_flatten_filter", FLOAT32) == []
+
+
+@pytest.mark.parametrize("name, answer", [
+    ("ch08_step_shapes", SHAPES.format(c=(2, 64, 20, 20), v=(2, 64, 10, 20), h=(2, 64, 10, 10))),
+    ("ch08_step_shapes", SHAPES.format(c=(2, 32, 18, 18), v=(2, 32, 10, 18), h=(2, 32, 10, 10))),
+    ("ch08_rank_figure", FIGURE.format(e='{"A"}', b=30, s='"D"')),
+    ("ch08_rank_figure", FIGURE.format(e='{"A"}', b=14, s='"D"')),
+    ("ch08_rank_figure", FIGURE.format(e='{"A"}', b=20, s='"B"')),
+    ("ch08_rank_figure", FIGURE.format(e='{"A"}', b=20, s='"C"')),
+])
+def test_public_checks_leave_wrong_answers_to_the_hidden_tests_so_they_do_not_pin_the_answer(name, answer):
+    # Session ruling on public checks as oracles: beyond the named usual mistakes, plausible wrong answers pass.
+    assert public_check_failures(NB, name, answer) == []
