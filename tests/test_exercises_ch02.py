@@ -27,6 +27,10 @@ SIZE_ROUNDED_UP = """
 def output_size(i, k, s=1, p=0, d=1):
     return -(-(i + 2 * p - d * (k - 1) - 1) // s) + 1
 """
+SIZE_SPAN_NO_PLUS_ONE = """
+def output_size(i, k, s=1, p=0, d=1):
+    return (i + 2 * p - d * (k - 1)) // s + 1
+"""
 SIZE_FLOAT = """
 def output_size(i, k, s=1, p=0, d=1):
     return (i + 2 * p - d * (k - 1) - 1) / s + 1
@@ -49,15 +53,18 @@ MISTAKES = [
     ("ch02_conv_cost", "params = 32 * 9 + 32\nmacs = 32 * 32 * 32 * 16 * 9", "16 input channels"),
     ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 32 * 32 * 32 * 9", "C_in"),
     ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 2 * 32 * 32 * 32 * 16 * 9", "FLOPs"),
+    ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 32 * 32 * 16 * 9", "C_out"),
     ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 33 * 33 * 32 * 16 * 9", "rounds up"),
     ("ch02_output_size", SIZE_NO_PLUS_ONE, "off by one"),
     ("ch02_output_size", SIZE_ONE_SIDED_PADDING, "each side"),
     ("ch02_output_size", SIZE_NO_DILATION, "dilation"),
     ("ch02_output_size", SIZE_ROUNDED_UP, "round down"),
     ("ch02_output_size", SIZE_FLOAT, "int"),
+    ("ch02_output_size", SIZE_SPAN_NO_PLUS_ONE, "span"),
     ("ch02_read_figure", "stride = 2\npadding = 0\ndilation = 1", "dilation"),
     ("ch02_read_figure", "stride = 2\npadding = 0\ndilation = 2", "padding"),
     ("ch02_read_figure", "stride = 1\npadding = 1\ndilation = 2", "stride"),
+    ("ch02_read_figure", "stride = 2\npadding = 2\ndilation = 2", "one side"),
     ("ch02_receptive_field", "field_size = 9\neffective_stride = 2", "pool is a 2×2 window"),
     ("ch02_receptive_field", "field_size = 8\neffective_stride = 2", "stride-2 pool"),
     ("ch02_receptive_field", "field_size = 10\neffective_stride = 1", "max pool has stride 2"),
