@@ -35,6 +35,20 @@ def dilate_kernel(weight, dilation):
     out[:, :, ::dilation, ::dilation] = weight.detach()
     return out
 """
+DILATE_SWAPPED = """
+def dilate_kernel(weight, dilation):
+    c_out, c_in, kh, kw = weight.shape
+    out = weight.new_zeros(c_out, c_in, dilation * (kw - 1) + 1, dilation * (kh - 1) + 1)
+    out[:, :, ::dilation, ::dilation] = weight.reshape(c_out, c_in, kw, kh)
+    return out
+"""
+DILATE_CPU_ONLY = """
+def dilate_kernel(weight, dilation):
+    c_out, c_in, kh, kw = weight.shape
+    out = torch.zeros(c_out, c_in, dilation * (kh - 1) + 1, dilation * (kw - 1) + 1, dtype=weight.dtype)
+    out[:, :, ::dilation, ::dilation] = weight
+    return out
+"""
 
 MISTAKES = [
     ("ch06_output_shape", "shape = (2, 32, 21, 21)", "effective size"),
@@ -44,6 +58,7 @@ MISTAKES = [
     ("ch06_stack_cost", COST.format(rf=RF, params="5 * 64 * 64 * 9", macs=MACS), "forgot the biases"),
     ("ch06_stack_cost", COST.format(rf=RF, params="5 * 64 * 64 * 9 + 1", macs=MACS), "64 biases"),
     ("ch06_stack_cost", COST.format(rf=RF, params="5 * (64 * 64 * 9 + 1)", macs=MACS), "one bias per output channel"),
+    ("ch06_stack_cost", COST.format(rf=RF, params="5 * 64 * 64 * 9 + 64", macs=MACS), "64 biases once"),
     ("ch06_stack_cost", COST.format(rf="68", params=PARAMS, macs=MACS), "k′ − 1"),
     ("ch06_stack_cost", COST.format(rf="67", params=PARAMS, macs=MACS), "summing the effective sizes"),
     ("ch06_stack_cost", COST.format(rf="62", params=PARAMS, macs=MACS), "starts at 1"),
@@ -56,6 +71,8 @@ MISTAKES = [
     ("ch06_dilate_kernel", DILATE_TRAILING, "spans 3·(2−1)+1"),
     ("ch06_dilate_kernel", DILATE_DTYPE_LOST, "dtype"),
     ("ch06_dilate_kernel", DILATE_DETACHED, "gradients must flow"),
+    ("ch06_dilate_kernel", DILATE_SWAPPED, "swapped height and width"),
+    ("ch06_dilate_kernel", DILATE_CPU_ONLY, "weight's device"),
     ("ch06_gridding_figure", 'gridded = {"A"}\nspacing_a = 2', "any blue pixel"),
     ("ch06_gridding_figure", 'gridded = {"A", "B", "C", "D"}\nspacing_a = 2', "no blue pixel"),
     ("ch06_gridding_figure", 'gridded = {"A", "C"}\nspacing_a = 4', "rates are not the spacing"),

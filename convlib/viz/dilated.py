@@ -129,7 +129,8 @@ def dilated_paths_scene(dilations: Sequence[int], kernel_size: int = 3, show_hea
     ``r×r`` input window as a heat map of how many paths reach each pixel
     (red), where pixels no path reaches — the holes of the gridding artifact —
     are plain blue. The text lines give the receptive field, how many pixels of
-    the window are seen, and the weights per channel pair.
+    the 2D window are seen, the weights per channel pair, and the number of paths
+    in the row drawn and in 2D.
 
     Args:
         dilations: the dilation of each layer, from the input up.
@@ -172,7 +173,8 @@ def dilated_paths_scene(dilations: Sequence[int], kernel_size: int = 3, show_hea
         f"receptive field {width}×{width}: r = 1 + (k−1)·Σd = 1 + {k - 1}·({' + '.join(map(str, ds))}) = {width}",
         f"seen: {seen_1d ** 2} of {width ** 2} pixels in the window ({100 * seen_1d ** 2 / width ** 2:.0f}%)"
         + (" — gridding: blue pixels are never read" if seen_1d < width else " — no holes"),
-        f"weights per channel pair: {n} layer{'' if n == 1 else 's'} × {k * k} = {n * k * k}; paths from the output: {k}^{2 * n} = {k ** (2 * n)}",
+        f"weights per channel pair: {n} layer{'' if n == 1 else 's'} × {k * k} = {n * k * k}",
+        f"paths from the output: {k}^{n} = {k ** n} in the row drawn, {k * k}^{n} = {k ** (2 * n)} in 2-D",
     ]
     if show_heat:
         values = [a * b for a in counts for b in counts]  # ints keep the widget's page light
