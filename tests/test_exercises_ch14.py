@@ -6,6 +6,8 @@ import pathlib
 
 import jupytext
 
+from convlib.course.homework import public_check_failures
+
 from planting import planted_mistake_tests
 
 CHAPTER = pathlib.Path(__file__).resolve().parents[1] / "chapters" / "14-residual.md"
@@ -17,13 +19,17 @@ READ = 'residual = "{}"\ndecades = {}'
 W = "(1024 * 256 + 256 * 256 * 9 + 256 * 1024)"
 
 
-def _forward(f: str = "block.bn2(block.conv2(torch.relu(block.bn1(block.conv1(x)))))",
+def _forward(f1: str = "torch.relu(block.bn1(block.conv1(x)))",
+             f2: str = "torch.relu(block.bn2(block.conv2(f)))",
+             f3: str = "block.bn3(block.conv3(f))",
              shortcut: str = "x if block.downsample is None else block.downsample(x)",
              out: str = "torch.relu(f + shortcut)") -> str:
-    """A student's answer to exercise 3, with one piece swapped for a usual mistake."""
+    """A student's answer to exercise 3 (the bottleneck), with one piece swapped for a usual mistake."""
     return f"""
-def basic_forward(x, block):
-    f = {f}
+def bottleneck_forward(x, block):
+    f = {f1}
+    f = {f2}
+    f = {f3}
     shortcut = {shortcut}
     return {out}
 """
@@ -76,49 +82,61 @@ MISTAKES = [
      "3×3 at the wrong size"),
     ("ch14_bottleneck_cost", COST.format(W, "1024 * 256 * 28 * 28 + (256 * 256 * 9 + 256 * 1024) * 14 * 14"),
      "first 1×1 at the wrong size"),
-    # ch14_basic_forward
-    ("ch14_basic_forward", _forward(out="torch.relu(f)"), "left out the shortcut"),
-    ("ch14_basic_forward", _forward(out="f + shortcut"), "forgot the ReLU after the addition"),
-    ("ch14_basic_forward", _forward(out="torch.relu(f) + shortcut"), "after the addition"),
-    ("ch14_basic_forward", _forward(f="block.bn2(block.conv2(block.bn1(block.conv1(x))))"),
-     "ReLU between the two convolutions"),
-    ("ch14_basic_forward", _forward(f="block.conv2(torch.relu(block.conv1(x)))"), "left out the batch norms"),
-    ("ch14_basic_forward", _forward(f="torch.relu(block.bn2(block.conv2(torch.relu(block.bn1(block.conv1(x))))))"),
-     "no ReLU: the block's second ReLU"),
-    ("ch14_basic_forward", _forward(f="block.bn2(block.conv2(block.bn1(torch.relu(block.conv1(x)))))"),
-     "batch norm, then ReLU"),
-    ("ch14_basic_forward", _forward(shortcut="x"), "block.downsample(x)"),
-    ("ch14_basic_forward", _forward(f="block.conv2(torch.relu(block.bn1(block.conv1(x))))",
-                                    out="torch.relu(block.bn2(f + shortcut))"), "not to the sum"),
-    ("ch14_basic_forward", _forward(shortcut="block.downsample(x)"), "block.downsample is None"),
-    ("ch14_basic_forward", """
-def basic_forward(x, block):
-    f = block.bn2(block.conv2(torch.relu(block.bn1(block.conv1(x)))))
+    ("ch14_bottleneck_cost", COST.format(W, f"{W} * 224 * 224"), "wrong size"),
+    ("ch14_bottleneck_cost", COST.format(W, f"{W} * 7 * 7"), "wrong size"),
+    ("ch14_bottleneck_cost", COST.format(W, "2 * 1024 * 256 * 14 * 14 + 256 * 256 * 9 * 7 * 7"), "3×3 at the wrong size, 7×7"),
+    # ch14_bottleneck_forward
+    ("ch14_bottleneck_forward", _forward(shortcut="x"), "add block.downsample(x)"),
+    ("ch14_bottleneck_forward", _forward(shortcut="x if block.downsample is None else block.downsample(f)"),
+     "not downsample(F(x))"),
+    ("ch14_bottleneck_forward", _forward(shortcut="block.downsample(x)"), "block.downsample is None"),
+    ("ch14_bottleneck_forward", _forward(out="torch.relu(torch.relu(f) + shortcut)"), "after the addition"),
+    ("ch14_bottleneck_forward", _forward(out="torch.relu(f) + shortcut"), "after the addition"),
+    ("ch14_bottleneck_forward", _forward(out="f + shortcut"), "forgot the ReLU after the addition"),
+    ("ch14_bottleneck_forward", _forward(out="torch.relu(f)"), "left out the shortcut"),
+    ("ch14_bottleneck_forward", _forward(f2="block.bn2(block.conv2(f))"), "before block.conv3"),
+    ("ch14_bottleneck_forward", _forward(f1="block.bn1(torch.relu(block.conv1(x)))"), "block.bn1's output"),
+    ("ch14_bottleneck_forward", _forward(f2="torch.relu(block.conv2(f))"), "left out block.bn2"),
+    ("ch14_bottleneck_forward", """
+def bottleneck_forward(x, block):
+    f = torch.relu(block.bn2(block.conv2(torch.relu(block.bn1(block.conv1(x))))))
+    shortcut = x if block.downsample is None else block.downsample(x)
+    return torch.relu(block.bn3(block.conv3(f) + shortcut))
+""", "not to the sum"),
+    ("ch14_bottleneck_forward", """
+def bottleneck_forward(x, block):
+    f = block.bn3(block.conv3(torch.relu(block.bn2(block.conv2(torch.relu(block.bn1(block.conv1(x))))))))
     if block.downsample is not None:
         x = block.downsample(x)
     x += f
     return torch.relu(x)
 """, "changed x in place"),
-    ("ch14_basic_forward", "def basic_forward(x, block):\n    return block(x)\n", "do not call block(x)"),
-    ("ch14_basic_forward", "def basic_forward(x, block):\n    return type(block).forward(block, x)\n",
+    ("ch14_bottleneck_forward", "def bottleneck_forward(x, block):\n    return block(x)\n", "do not call block(x)"),
+    ("ch14_bottleneck_forward", "def bottleneck_forward(x, block):\n    return type(block).forward(block, x)\n",
      "do not call block(x)"),
-    ("ch14_basic_forward", "def basic_forward(x, block):\n"
-     "    return torchvision.models.resnet.BasicBlock.forward(block, x)\n", "do not call block(x)"),
-    ("ch14_basic_forward", "def basic_forward(x, block):\n    return block.forward(x)\n", "do not call block(x)"),
-    # ch14_read_gradients: the plain curve ends near 1.7e-11 (nearest tick 10⁻¹¹), one tick per power of ten
-    ("ch14_read_gradients", READ.format("A", 11), "which curve stays near 1"),
-    ("ch14_read_gradients", READ.format("B", 1), "read the network with shortcuts"),
+    ("ch14_bottleneck_forward", "def bottleneck_forward(x, block):\n"
+     "    return torchvision.models.resnet.Bottleneck.forward(block, x)\n", "do not call block(x)"),
+    ("ch14_bottleneck_forward", "def bottleneck_forward(x, block):\n    return block.forward(x)\n", "do not call block(x)"),
+    ("ch14_bottleneck_forward", "def bottleneck_forward(x, block):\n    return torch.relu(x)\n", "left out block.conv1"),
+    # ch14_read_gradients: the plain curve ends near 1.7e-11 (nearest tick 10⁻¹¹), one tick per power of ten.
+    # The letter is not checked publicly (two choices: any public check would give it away); a student who
+    # swaps the letters reads the flat curve, and the decades check names that.
+    ("ch14_read_gradients", READ.format("A", 1), "network with shortcuts"),
+    ("ch14_read_gradients", READ.format("A", 0), "network with shortcuts"),
+    ("ch14_read_gradients", READ.format("B", 1), "network with shortcuts"),
     ("ch14_read_gradients", READ.format("B", -11), "positive"),
-    ("ch14_read_gradients", READ.format("B", 12), "off by one"),
-    ("ch14_read_gradients", READ.format("B", 10), "nearest to layer 1's point"),
-    ("ch14_read_gradients", READ.format("B", 6), "one per power of ten"),
-    ("ch14_read_gradients", READ.format("B", 22), "one per power of ten"),
-    ("ch14_read_gradients", READ.format("B", 9), "one per power of ten"),
-    ("ch14_read_gradients", READ.format("B", 13), "one per power of ten"),
+    ("ch14_read_gradients", READ.format("B", 24), "one per power of ten"),
     ("ch14_read_gradients", READ.format("B", "1e-11"), "not the ratio itself"),
+    ("ch14_read_gradients", READ.format("C", 11), "letter A or B"),
 ]
 
 
 (test_usual_mistake_fails_the_public_checks_with_a_hint_naming_it,
  test_the_chapters_own_solution_passes_every_public_check,
  test_every_exercise_has_at_least_two_planted_mistakes) = planted_mistake_tests(NB, MISTAKES)
+
+
+def test_read_gradients_public_checks_do_not_pin_the_answer():
+    """The ruling on public checks as oracles: wrong letters and near-miss decades still pass publicly."""
+    for answer in (READ.format("A", 11), READ.format("B", 10), READ.format("B", 12), READ.format("B", 9)):
+        assert public_check_failures(NB, "ch14_read_gradients", answer) == [], answer
