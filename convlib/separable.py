@@ -258,7 +258,12 @@ def _disk(size: int = 5, radius: float = 2.5) -> Tensor:
 
 
 def _gabor(size: int = 5, theta: float = math.pi / 6, wavelength: float = 4.0, sigmas: tuple[float, float] = (1.6, 0.9)) -> Tensor:
-    """An oriented, elongated Gabor patch: the shape of many learned first-layer kernels."""
+    """An oriented Gabor patch: the shape of many learned first-layer kernels.
+
+    ``theta`` is the direction *across* the stripes (along which the cosine varies), measured from
+    the horizontal axis towards the rows below; the stripes themselves run along ``theta + 90°``. The
+    default 30° thus gives stripes that run 30° from vertical, from the upper right to the lower left.
+    """
     x = torch.arange(size, dtype=torch.float64) - (size - 1) / 2
     yy, xx = torch.meshgrid(x, x, indexing="ij")
     u = xx * math.cos(theta) + yy * math.sin(theta)  # across the stripes
@@ -281,7 +286,7 @@ def example_kernel(name: str) -> Tensor:
     * ``"sobel"``: the 3×3 Sobel x-derivative, ``[1, 2, 1]ᵀ · [1, 0, −1]`` (rank 1);
     * ``"gaussian"``: a 5×5 Gaussian, σ = 1, peak 1 (rank 1);
     * ``"disk"``: a 5×5 binary disk of radius 2.5 (rank 2);
-    * ``"gabor"``: a 5×5 Gabor patch at 30° with an elongated envelope, like a learned edge detector (full rank, fast decay);
+    * ``"gabor"``: a 5×5 Gabor patch whose stripes run 30° from vertical (θ = 30° is the direction across them), like a learned edge detector (full rank, fast decay);
     * ``"random"``: a 5×5 standard-normal kernel, seed 7 (full rank, slow decay).
     """
     makers = {

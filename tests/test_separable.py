@@ -334,6 +334,13 @@ def test_plot_singular_values_draws_one_bar_per_singular_value():
     heights = [p.get_height() for p in fig.axes[0].patches]
     assert len(heights) == 3 + 5 + 5
     assert heights[0] == pytest.approx(1.0) and heights[1] == pytest.approx(0.0, abs=1e-9)
+    labels = [t.get_text() for t in fig.axes[0].texts]
+    assert "1.00" in labels and "0" in labels
+
+
+def test_plot_singular_values_without_values_prints_only_the_kernel_labels():
+    fig = plot_singular_values(["sobel", "disk"], values=False)
+    assert [t.get_text() for t in fig.axes[0].texts] == ["sobel", "disk"]
 
 
 @pytest.mark.parametrize("factory, name", [(separable_explorer, "separable_explorer"), (low_rank_explorer, "low_rank_explorer")])
@@ -344,3 +351,12 @@ def test_widgets_are_registered_and_precompute_every_state(factory, name):
     assert widget.scene == widget.table[state_key(widget.values, controls)] and "grids" in widget.scene
     total = math.prod(len(c["options"]) for c in controls)
     assert len(widget.table) == total <= 1000
+
+
+def test_gabor_stripes_run_30_degrees_from_vertical_and_theta_points_across_them():
+    k = sep._gabor(size=61, wavelength=20.0, sigmas=(1e3, 1e3))    # no envelope, long waves: clean stripes
+    gy, gx = torch.gradient(k)                                       # along the rows (down) and the columns (right)
+    structure = torch.stack([torch.stack([(gx * gx).sum(), (gx * gy).sum()]), torch.stack([(gx * gy).sum(), (gy * gy).sum()])])
+    across = torch.linalg.eigh(structure)[1][:, -1]                  # the direction the brightness changes most
+    angle = math.degrees(math.atan2(float(across[1]), float(across[0]))) % 180
+    assert angle == pytest.approx(30, abs=1)                         # θ = 30° from the horizontal, across the stripes

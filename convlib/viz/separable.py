@@ -149,13 +149,15 @@ def low_rank_scene(kernel: str = "gabor", rank: int = 1) -> Scene:
 
 
 def plot_singular_values(kernels: Mapping[str, Tensor] | Sequence[str], ax: Axes | None = None,
-                         normalise: bool = True) -> Figure:
+                         normalise: bool = True, values: bool = True) -> Figure:
     """Bar charts of the singular values of several kernels, side by side (chapter 07).
 
     Args:
         kernels: ``{label: kernel}``, or names of :func:`convlib.separable.example_kernel`.
         ax: draw into these axes (one group of bars per kernel); a new figure if omitted.
         normalise: divide each spectrum by its ``σ_1``, so that the first bar is 1.
+        values: print each bar's value above it; ``False`` for a figure that is read by eye
+            (chapter 07's exercise 4, where printed values would hand over the answer).
     """
     if not isinstance(kernels, Mapping):
         kernels = {name: example_kernel(name) for name in kernels}
@@ -167,7 +169,7 @@ def plot_singular_values(kernels: Mapping[str, Tensor] | Sequence[str], ax: Axes
         s = s / s[0] if normalise and s[0] > 0 else s
         xs = x0 + torch.arange(len(s), dtype=torch.float64)
         ax.bar(xs.tolist(), s.tolist(), width=0.8, color="#fdae6b", edgecolor="#d94801")
-        for x, v in zip(xs.tolist(), s.tolist()):
+        for x, v in zip(xs.tolist(), s.tolist() if values else []):
             ax.text(x, v + 0.02, f"{v:.2f}" if v >= 0.005 else "0", ha="center", va="bottom", fontsize=7)
         ax.text(x0 + (len(s) - 1) / 2, -0.16, label, ha="center", va="top", fontsize=9,
                 transform=ax.get_xaxis_transform())
