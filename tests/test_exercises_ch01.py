@@ -33,25 +33,47 @@ def correlate2d(x, w):
             out[i, j] = (x[i : i + k, j : j + k] * w).sum()
     return out
 """
-CONVOLVE_ONE_AXIS = """
+FULL = "padding=(w.shape[0] - 1, w.shape[1] - 1)"
+CONVOLVE_ONE_AXIS = f"""
 def convolve2d(x, w):
-    return F.conv2d(x[None, None], w.flip(1)[None, None])[0, 0]
+    return F.conv2d(x[None, None], w.flip(1)[None, None], {FULL})[0, 0]
 """
-CONVOLVE_OTHER_AXIS = """
+CONVOLVE_OTHER_AXIS = f"""
 def convolve2d(x, w):
-    return F.conv2d(x[None, None], w.flip(0)[None, None])[0, 0]
+    return F.conv2d(x[None, None], w.flip(0)[None, None], {FULL})[0, 0]
 """
-CONVOLVE_NO_FLIP = """
+CONVOLVE_NO_FLIP = f"""
 def convolve2d(x, w):
-    return F.conv2d(x[None, None], w[None, None])[0, 0]
+    return F.conv2d(x[None, None], w[None, None], {FULL})[0, 0]
+"""
+CONVOLVE_NEGATED = f"""
+def convolve2d(x, w):
+    return -F.conv2d(x[None, None], w[None, None], {FULL})[0, 0]
+"""
+CONVOLVE_VALID = """
+def convolve2d(x, w):
+    return F.conv2d(x[None, None], w.flip(0, 1)[None, None])[0, 0]
+"""
+CONVOLVE_SAME = """
+def convolve2d(x, w):
+    return F.conv2d(x[None, None], w.flip(0, 1)[None, None], padding="same")[0, 0]
+"""
+CONVOLVE_PADDING_SWAPPED = """
+def convolve2d(x, w):
+    return F.conv2d(x[None, None], w.flip(0, 1)[None, None], padding=(w.shape[1] - 1, w.shape[0] - 1))[0, 0]
 """
 CONVOLVE_TRANSPOSED = """
 def convolve2d(x, w):
-    return F.conv2d(x[None, None], w.T[None, None])[0, 0]
+    kh, kw = w.shape
+    return F.conv2d(x[None, None], w.T[None, None], padding=(kh - 1, kw - 1))[0, 0]
 """
-CONVOLVE_SCIPY_ARRAY = """
+CONVOLVE_SCIPY = """
 def convolve2d(x, w):
-    return scipy.signal.convolve2d(x, w, mode="valid")
+    return torch.as_tensor(scipy.signal.convolve2d(x, w))
+"""
+CONVOLVE_SCIPY_DETACHED = """
+def convolve2d(x, w):
+    return torch.as_tensor(scipy.signal.convolve2d(x.detach().numpy(), w.numpy()))
 """
 
 MISTAKES = [
@@ -68,14 +90,21 @@ MISTAKES = [
     ("ch01_layer_cost", "params_answer = 64 * (32 * 9 + 1)\nmacs_answer = 28 * 28 * 64 * 9", "32 input channels"),
     ("ch01_layer_cost", "params_answer = 64 * (32 * 9 + 1)\nmacs_answer = 28 * 28 * 64 * (32 * 9 + 1)", "bias is an addition"),
     ("ch01_layer_cost", "params_answer = 64 * (32 * 9 + 1)\nmacs_answer = 26 * 26 * 64 * 32 * 9", "padding=1"),
+    ("ch01_layer_cost", "params_answer = 64 * (32 * 9 + 1)\nmacs_answer = 30 * 30 * 64 * 32 * 9", "padded input"),
+    ("ch01_layer_cost", "params_answer = 32 * 9 + 1\nmacs_answer = 28 * 28 * 64 * 32 * 9", "one filter"),
     ("ch01_correlate2d", CORRELATE_FLIPPED, "flipped the kernel"),
     ("ch01_correlate2d", CORRELATE_OFF_BY_ONE, "a 2×2 kernel on a 4×4 image gives 3×3"),
     ("ch01_correlate2d", CORRELATE_SQUARE_ONLY, "swapped"),
     ("ch01_true_convolution", CONVOLVE_ONE_AXIS, "one axis only"),
     ("ch01_true_convolution", CONVOLVE_OTHER_AXIS, "one axis only"),
     ("ch01_true_convolution", CONVOLVE_NO_FLIP, "cross-correlation"),
-    ("ch01_true_convolution", CONVOLVE_TRANSPOSED, "3×2 kernel"),
-    ("ch01_true_convolution", CONVOLVE_SCIPY_ARRAY, "return a torch tensor"),
+    ("ch01_true_convolution", CONVOLVE_NEGATED, "negating is not flipping"),
+    ("ch01_true_convolution", CONVOLVE_VALID, "valid mode"),
+    ("ch01_true_convolution", CONVOLVE_SAME, "'same' size"),
+    ("ch01_true_convolution", CONVOLVE_PADDING_SWAPPED, "rows and columns swapped"),
+    ("ch01_true_convolution", CONVOLVE_TRANSPOSED, "transpose"),
+    ("ch01_true_convolution", CONVOLVE_SCIPY, "not SciPy"),
+    ("ch01_true_convolution", CONVOLVE_SCIPY_DETACHED, "no gradient flows"),
     ("ch01_which_kernel", 'kernels_answer = "BADC"', "two pairs are swapped"),
     ("ch01_which_kernel", 'kernels_answer = "BDCA"', "Sobel x and Sobel y are swapped"),
     ("ch01_which_kernel", 'kernels_answer = "CADB"', "box blur and sharpen are swapped"),

@@ -126,7 +126,8 @@ def correlation_scene(
     x = [list(r) for r in (IMAGE if image is None else image)]
     if not x or any(len(r) != len(x[0]) for r in x) or not all(isinstance(v, int) for r in x for v in r):
         raise ValueError("image must be a rectangular list of rows of ints")
-    oh, ow = conv_output_size(len(x), 3), conv_output_size(len(x[0]), 3)  # raises if smaller than the kernel
+    _check_fits(3, len(x), len(x[0]))
+    oh, ow = conv_output_size(len(x), 3), conv_output_size(len(x[0]), 3)
     for value, name, limit in ((row, "row", oh), (col, "col", ow)):
         if not isinstance(value, int) or not 0 <= value < limit:
             raise ValueError(f"{name} must be between 0 and {limit - 1} (the output has {limit} {name}s); got {value!r}")
@@ -183,6 +184,12 @@ _W = _ints((MAX_CHANNELS, MAX_CHANNELS, MAX_KERNEL, MAX_KERNEL), -1, 1, seed=2)
 _B = _ints((MAX_CHANNELS,), -2, 2, seed=3)
 
 
+def _check_fits(k: int, h: int, w: int) -> None:
+    """One line for a kernel larger than the input: these scenes have no padding, so it has no valid position."""
+    if k > min(h, w):
+        raise ValueError(f"kernel_size too large: a {k}×{k} kernel does not fit inside a {h}×{w} input (no padding here)")
+
+
 def _check_range(value: int, name: str, low: int, high: int) -> None:
     if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
         raise ValueError(f"{name} must be an int from {low} to {high} for a drawing; got {value!r}")
@@ -193,7 +200,7 @@ def example_tensors(in_channels: int, out_channels: int, kernel_size: int, size:
     for value, name, high in ((in_channels, "in_channels", MAX_CHANNELS), (out_channels, "out_channels", MAX_CHANNELS),
                               (kernel_size, "kernel_size", MAX_KERNEL), (size, "size", MAX_SIZE)):
         _check_range(value, name, 1, high)
-    conv_output_size(size, kernel_size)  # raises "kernel_size too large" in one line
+    _check_fits(kernel_size, size, size)
     x = [[r[:size] for r in ch[:size]] for ch in _X[:in_channels]]
     w = [[[r[:kernel_size] for r in ch[:kernel_size]] for ch in f[:in_channels]] for f in _W[:out_channels]]
     return x, w, _B[:out_channels]
@@ -241,7 +248,8 @@ def multichannel_scene(in_channels: int = 3, out_channels: int = 2, kernel_size:
             windows.append(Window(f"x{c}", f"y{f}", o, o, (k, k)))
     lines = [
         f"weight {out_channels}×{in_channels}×{k}×{k} = {out_channels * in_channels * k * k} number{'' if out_channels * in_channels * k * k == 1 else 's'}: "
-        f"{_count(out_channels, 'filter')}, each a {in_channels}×{k}×{k} volume; bias: {_count(out_channels, 'number')}, one per filter",
+        f"{_count(out_channels, 'filter')}, {'each ' if out_channels > 1 else ''}a {in_channels}×{k}×{k} volume; "
+        f"bias: {_count(out_channels, 'number')}, one per filter",
         f"output: {_count(out_channels, 'channel')} of {o}×{o}, one per filter",
     ]
     frame_lines = []  # the highlighted pixel of y[0], frame by frame (the windows' row-major order)
