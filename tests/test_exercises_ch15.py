@@ -125,6 +125,26 @@ def bilinear(image, y, x):
     return total
 """
 
+BILINEAR_TORCHVISION_WRAPPED = """
+def bilinear(image, y, x):
+    off = torch.tensor([y, x], dtype=torch.float32).view(1, 2, 1, 1)
+    return torchvision.ops.deform_conv2d(image[None, None], off, torch.ones(1, 1, 1, 1), stride=max(image.shape))[0, 0, 0, 0]
+"""
+BILINEAR_CONVLIB_WRAPPED = """
+from convlib.ops import deform_conv2d as _dc      # bound before the checks run
+
+
+def bilinear(image, y, x):
+    off = torch.tensor([y, x], dtype=torch.float32).view(1, 2, 1, 1)
+    return _dc(image[None, None], off, torch.ones(1, 1, 1, 1), stride=max(image.shape))[0, 0, 0, 0]
+"""
+BILINEAR_GRID_SAMPLE_WRAPPED = """
+def bilinear(image, y, x):
+    H, W = image.shape
+    g = torch.tensor([[[[2 * x / (W - 1) - 1, 2 * y / (H - 1) - 1]]]], dtype=torch.float32)
+    return F.grid_sample(image[None, None], g, align_corners=True)[0, 0, 0, 0]
+"""
+
 MISTAKES = [
     # ch15_shapes
     ("ch15_shapes", SHAPE.format(10, 5, (2, 24, 16, 16)), "2·k = 10"),
@@ -160,6 +180,7 @@ MISTAKES = [
     ("ch15_predictor_cost", COST.format("256 * 256 * 9", "256 * 256 * 9 * 14 * 14"), "deformable convolution's own count"),
     ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 27", "256 * 256 * 9 * 14 * 14"), "deformable convolution's own count"),
     ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 27", "27 * 256 * 9 * 14"), "14·14 = 196"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 27", "256 * 9 * 14 * 14"), "one output channel's cost"),
     # ch15_bilinear_sample
     ("ch15_bilinear_sample", BILINEAR_SWAPPED, "swap y and x"),
     ("ch15_bilinear_sample", BILINEAR_ROUNDED, "rounded"),
@@ -175,6 +196,9 @@ MISTAKES = [
     ("ch15_bilinear_sample", BILINEAR_BOUND_OFF_BY_ONE, "not xx ≤ W"),
     ("ch15_bilinear_sample", BILINEAR_H_W_SWAPPED, "swap H and W"),
     ("ch15_bilinear_sample", BILINEAR_LAST_ROW_LEFT_OUT, "not yy < H − 1"),
+    ("ch15_bilinear_sample", BILINEAR_TORCHVISION_WRAPPED, "library sampler"),   # the check cell's own reference, copied
+    ("ch15_bilinear_sample", BILINEAR_CONVLIB_WRAPPED, "library sampler"),
+    ("ch15_bilinear_sample", BILINEAR_GRID_SAMPLE_WRAPPED, "library sampler"),
     # ch15_read_the_samples
     ("ch15_read_the_samples", 'grown = "B"\nshrunk = "D"\nshifted = "C"', "filled circles are the deformed samples"),
     ("ch15_read_the_samples", 'grown = "B"\nshrunk = "D"\nshifted = "A"', "filled circles are the deformed samples"),
@@ -197,3 +221,20 @@ def test_the_public_checks_of_the_figure_question_are_not_an_oracle():
     for triple in [("C", "B", "D"), ("B", "C", "D")]:                # wrong, but no named mistake
         answer = 'grown = "{}"\nshrunk = "{}"\nshifted = "{}"'.format(*triple)
         assert public_check_failures(NB, "ch15_read_the_samples", answer) == [], triple
+
+
+def test_the_sampler_swap_of_exercise_3_is_undone_after_the_checks():
+    """The checks swap the library samplers out only while the student's function runs: afterwards
+    torchvision's and convlib's deform_conv2d and grid_sample work again, even after a refused answer."""
+    import sys
+
+    import torch
+    import torchvision
+    from convlib.course.homework import public_check_failures
+
+    deform = sys.modules["convlib.ops.deform"]
+    before = (deform._check, torch.grid_sampler)
+    assert public_check_failures(NB, "ch15_bilinear_sample", BILINEAR_TORCHVISION_WRAPPED)
+    assert (deform._check, torch.grid_sampler) == before
+    x, off, w = torch.ones(1, 1, 3, 3), torch.zeros(1, 2, 3, 3), torch.ones(1, 1, 1, 1)
+    assert torch.equal(torchvision.ops.deform_conv2d(x, off, w), x)
