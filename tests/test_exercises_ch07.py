@@ -44,6 +44,13 @@ def separate(kernel, tol=1e-6):
         raise ValueError("not separable")
     return u[:, 0] * s[0].sqrt(), vh[0] * s[0].sqrt()
 """
+SEPARATE_DOUBLE_NOT_CAST_BACK = """
+def separate(kernel, tol=1e-6):
+    u, s, vh = torch.linalg.svd(kernel.double())
+    if len(s) > 1 and s[1] > tol * s[0]:
+        raise ValueError("not separable")
+    return u[:, 0] * s[0].sqrt(), vh[0] * s[0].sqrt()
+"""
 COST = "full_mults = {f}\nseparable_mults = {s}"
 SEPARATE_NO_LENGTH_GUARD = """
 def separate(kernel, tol=1e-6):
@@ -69,7 +76,7 @@ MISTAKES = [
     ("ch07_pair_shape", "shape = (2, 6, 8, 12)", "ends with + 1"),                 # the + 1 left out
     ("ch07_pair_shape", "shape = (2, 6, 10, 13)", "rounded up"),                   # ⌈17/2⌉ for the height
     ("ch07_pair_shape", "shape = (2, 6, 10, 14)", "rounded up"),                   # both rounded up
-    ("ch07_pair_shape", "shape = (2, 6, 9, 12)", "pads the height only"),          # width padded too
+    ("ch07_pair_shape", "shape = (2, 6, 9, 12)", "1 wide"),                        # (5, 1) and (1, 0) read as the width's
     ("ch07_separable_cost", COST.format(f="28 * 28 * 25", s="2 * 28 * 28 * 5"), "both passes at the output size"),
     ("ch07_separable_cost", COST.format(f="28 * 28 * 25", s="2 * 32 * 32 * 5"), "both passes at the input size"),
     ("ch07_separable_cost", COST.format(f="32 * 32 * 25", s="28 * 32 * 5 + 28 * 28 * 5"), "no padding"),
@@ -82,6 +89,7 @@ MISTAKES = [
     ("ch07_separate", SEPARATE_SWAPPED, "kH = 2"),
     ("ch07_separate", SEPARATE_VH_COLUMN, "a row of kW = 4"),
     ("ch07_separate", SEPARATE_ALWAYS_FLOAT32, "own dtype"),
+    ("ch07_separate", SEPARATE_DOUBLE_NOT_CAST_BACK, "own dtype"),         # float64 factors for a float32 kernel
     ("ch07_separate", SEPARATE_NO_LENGTH_GUARD, "check len(s)"),
     ("ch07_separate", SEPARATE_ABSOLUTE_TOLERANCE, "not tol alone"),
     ("ch07_spectrum", 'separable_kernels = {"A"}\nrank_of_c = 3', "every bar after the first"),
