@@ -229,7 +229,8 @@ def causal_stack_scene(
     scene.lines += [
         f"dilations {', '.join(map(str, dilations))}; zeros per layer (left, right): {' '.join(f'({lo},{hi})' for lo, hi in pads)}",
         f"receptive field 1 + Σ (k−1)·d = 1 + {kernel_size - 1}·({' + '.join(map(str, dilations))}) = {field}",
-        f"output t={position} reads {len(real)} input{'s' * (len(real) != 1)} ({real[0]}…{real[-1]})"
+        f"output t={position} reads {len(real)} input{'s' * (len(real) != 1)} "
+        + (f"({real[0]}…{real[-1]})" if len(real) > 1 else f"(x[{real[0]}])")
         + (f" and {zeros} padding zero{'s' * (zeros != 1)} (pink)" if zeros else "")
         + (f"; {after} after t: not causal" if after else "; nothing after t: causal"),
     ]
