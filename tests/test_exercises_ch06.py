@@ -42,6 +42,13 @@ def dilate_kernel(weight, dilation):
     out[:, :, ::dilation, ::dilation] = weight.reshape(c_out, c_in, kw, kh)
     return out
 """
+DILATE_ONE_SIDE = """
+def dilate_kernel(weight, dilation):
+    k = weight.shape[-1]
+    out = weight.new_zeros(weight.shape[0], weight.shape[1], dilation * (k - 1) + 1, dilation * (k - 1) + 1)
+    out[:, :, ::dilation, ::dilation] = weight
+    return out
+"""
 DILATE_CPU_ONLY = """
 def dilate_kernel(weight, dilation):
     c_out, c_in, kh, kw = weight.shape
@@ -53,26 +60,32 @@ def dilate_kernel(weight, dilation):
 MISTAKES = [
     ("ch06_output_shape", "shape = (2, 32, 21, 21)", "effective size"),
     ("ch06_output_shape", "shape = (2, 32, 17, 17)", "padding"),
-    ("ch06_output_shape", "shape = (2, 32, 20, 20)", "rounds down"),
+    ("ch06_output_shape", "shape = (2, 32, 20, 20)", "k′ = d(k−1)"),
     ("ch06_output_shape", "shape = (2, 32, 18, 18)", "k′ = d·k"),
     ("ch06_stack_cost", COST.format(rf=RF, params="5 * 64 * 64 * 9", macs=MACS), "forgot the biases"),
-    ("ch06_stack_cost", COST.format(rf=RF, params="5 * 64 * 64 * 9 + 1", macs=MACS), "64 biases"),
+    ("ch06_stack_cost", COST.format(rf=RF, params="5 * (64 * 9 + 64)", macs=MACS), "64 input channels"),
     ("ch06_stack_cost", COST.format(rf=RF, params="5 * (64 * 64 * 9 + 1)", macs=MACS), "one bias per output channel"),
     ("ch06_stack_cost", COST.format(rf=RF, params="5 * 64 * 64 * 9 + 64", macs=MACS), "64 biases once"),
     ("ch06_stack_cost", COST.format(rf="68", params=PARAMS, macs=MACS), "k′ − 1"),
     ("ch06_stack_cost", COST.format(rf="67", params=PARAMS, macs=MACS), "summing the effective sizes"),
     ("ch06_stack_cost", COST.format(rf="62", params=PARAMS, macs=MACS), "starts at 1"),
+    ("ch06_stack_cost", COST.format(rf="33", params=PARAMS, macs=MACS), "dilation-16 layer alone"),
+    ("ch06_stack_cost", COST.format(rf="31", params=PARAMS, macs=MACS), "leaves out the dilation-16"),
+    ("ch06_stack_cost", COST.format(rf=RF, params=PARAMS,
+                                    macs="sum(128 * 128 * 64 * 64 * (2 * d + 1) ** 2 for d in (1, 2, 4, 8, 16))"),
+     "dilated k′×k′ window"),
     ("ch06_stack_cost", COST.format(rf=RF, params=PARAMS, macs="128 * 128 * 64 * 64 * 9"), "one layer"),
     ("ch06_stack_cost", COST.format(rf=RF, params=PARAMS, macs="2 * " + MACS), "FLOPs"),
     ("ch06_stack_cost", COST.format(rf=RF, params=PARAMS, macs="5 * 128 * 128 * 64 * 9"), "64 input channels"),
     ("ch06_stack_cost", COST.format(rf=RF, params=PARAMS, macs="5 * 128 * 128 * (64 * 64 * 9 + 64)"), "bias is an addition"),
     ("ch06_stack_cost", COST.format(rf=RF, params=PARAMS, macs="sum((128 - 2 * d) ** 2 for d in (1, 2, 4, 8, 16)) * 64 * 64 * 9"),
-     "padding keeps the 128×128 size"),
+     "left out the padding"),
     ("ch06_dilate_kernel", DILATE_TRAILING, "spans 3·(2−1)+1"),
     ("ch06_dilate_kernel", DILATE_DTYPE_LOST, "dtype"),
     ("ch06_dilate_kernel", DILATE_DETACHED, "gradients must flow"),
     ("ch06_dilate_kernel", DILATE_SWAPPED, "swapped height and width"),
     ("ch06_dilate_kernel", DILATE_CPU_ONLY, "weight's device"),
+    ("ch06_dilate_kernel", DILATE_ONE_SIDE, "both sides from one dimension"),
     ("ch06_gridding_figure", 'gridded = {"A"}\nspacing_a = 2', "any blue pixel"),
     ("ch06_gridding_figure", 'gridded = {"A", "B", "C", "D"}\nspacing_a = 2', "no blue pixel"),
     ("ch06_gridding_figure", 'gridded = {"A", "C"}\nspacing_a = 4', "rates are not the spacing"),
