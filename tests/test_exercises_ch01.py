@@ -13,7 +13,13 @@ NB = jupytext.read(CHAPTER)
 
 CORRELATE_FLIPPED = """
 def correlate2d(x, w):
-    return F.conv2d(x[None, None], w.flip(0, 1)[None, None])[0, 0]
+    kh, kw = w.shape
+    w = w.flip(0, 1)
+    out = torch.empty(x.shape[0] - kh + 1, x.shape[1] - kw + 1, dtype=x.dtype)
+    for i in range(out.shape[0]):
+        for j in range(out.shape[1]):
+            out[i, j] = (x[i : i + kh, j : j + kw] * w).sum()
+    return out
 """
 CORRELATE_OFF_BY_ONE = """
 def correlate2d(x, w):
@@ -32,6 +38,32 @@ def correlate2d(x, w):
         for j in range(out.shape[1]):
             out[i, j] = (x[i : i + k, j : j + k] * w).sum()
     return out
+"""
+CORRELATE_BUILTIN = """
+def correlate2d(x, w):
+    return F.conv2d(x[None, None], w[None, None])[0, 0]
+"""
+CORRELATE_CHAPTERS_LOOPS = """
+def conv2d_loops(x, weight, bias=None):  # stands in for the chapter's function, defined earlier in the notebook
+    return F.conv2d(x, weight, bias)
+
+def correlate2d(x, w):
+    return conv2d_loops(x[None, None], w[None, None])[0, 0]
+"""
+CORRELATE_MATMUL = """
+def correlate2d(x, w):
+    kh, kw = w.shape
+    out = torch.empty(x.shape[0] - kh + 1, x.shape[1] - kw + 1, dtype=x.dtype)
+    for i in range(out.shape[0]):
+        for j in range(out.shape[1]):
+            out[i, j] = (x[i : i + kh, j : j + kw] @ w).sum()
+    return out
+"""
+CONVOLVE_F_PAD_ROWS_FIRST = """
+def convolve2d(x, w):
+    kh, kw = w.shape
+    padded = F.pad(x, (kh - 1, kh - 1, kw - 1, kw - 1))   # thinking F.pad takes rows first
+    return F.conv2d(padded[None, None], w.flip(0, 1)[None, None])[0, 0]
 """
 FULL = "padding=(w.shape[0] - 1, w.shape[1] - 1)"
 CONVOLVE_ONE_AXIS = f"""
@@ -82,6 +114,7 @@ MISTAKES = [
     ("ch01_output_shape", "shape = (4, 3, 28, 28)", "one channel per filter"),
     ("ch01_output_shape", "shape = [4, 16, 28, 28]", "tuple"),
     ("ch01_output_shape", "shape = (4, 16, 30, 30)", "k // 2"),
+    ("ch01_output_shape", "shape = (4, 28, 28, 16)", "channels-last"),
     ("ch01_layer_cost", "params_answer = 64 * (3 * 3 + 1)\nmacs_answer = 28 * 28 * 64 * 32 * 9", "not k × k"),
     ("ch01_layer_cost", "params_answer = 64 * (32 * 9 + 1)\nmacs_answer = 2 * 28 * 28 * 64 * 32 * 9", "FLOPs"),
     ("ch01_layer_cost", "params_answer = 64 * (32 * 9 + 1)\nmacs_answer = 28 * 28 * 32 * 9", "C_out"),
@@ -92,9 +125,13 @@ MISTAKES = [
     ("ch01_layer_cost", "params_answer = 64 * (32 * 9 + 1)\nmacs_answer = 26 * 26 * 64 * 32 * 9", "padding=1"),
     ("ch01_layer_cost", "params_answer = 64 * (32 * 9 + 1)\nmacs_answer = 30 * 30 * 64 * 32 * 9", "padded input"),
     ("ch01_layer_cost", "params_answer = 32 * 9 + 1\nmacs_answer = 28 * 28 * 64 * 32 * 9", "one filter"),
+    ("ch01_layer_cost", "params_answer = 32 * 64 * 9 + 32\nmacs_answer = 28 * 28 * 64 * 32 * 9", "not one per input channel"),
     ("ch01_correlate2d", CORRELATE_FLIPPED, "flipped the kernel"),
     ("ch01_correlate2d", CORRELATE_OFF_BY_ONE, "a 2×2 kernel on a 4×4 image gives 3×3"),
     ("ch01_correlate2d", CORRELATE_SQUARE_ONLY, "swapped"),
+    ("ch01_correlate2d", CORRELATE_BUILTIN, "called F.conv2d"),
+    ("ch01_correlate2d", CORRELATE_CHAPTERS_LOOPS, "called the chapter's conv2d_loops"),
+    ("ch01_correlate2d", CORRELATE_MATMUL, "`@` is a matrix product"),
     ("ch01_true_convolution", CONVOLVE_ONE_AXIS, "one axis only"),
     ("ch01_true_convolution", CONVOLVE_OTHER_AXIS, "one axis only"),
     ("ch01_true_convolution", CONVOLVE_NO_FLIP, "cross-correlation"),
@@ -102,12 +139,13 @@ MISTAKES = [
     ("ch01_true_convolution", CONVOLVE_VALID, "valid mode"),
     ("ch01_true_convolution", CONVOLVE_SAME, "'same' size"),
     ("ch01_true_convolution", CONVOLVE_PADDING_SWAPPED, "rows and columns swapped"),
+    ("ch01_true_convolution", CONVOLVE_F_PAD_ROWS_FIRST, "F.pad takes the last axis first"),
     ("ch01_true_convolution", CONVOLVE_TRANSPOSED, "transpose"),
     ("ch01_true_convolution", CONVOLVE_SCIPY, "not SciPy"),
     ("ch01_true_convolution", CONVOLVE_SCIPY_DETACHED, "no gradient flows"),
-    ("ch01_which_kernel", 'kernels_answer = "BADC"', "two pairs are swapped"),
+    ("ch01_which_kernel", 'kernels_answer = "BACD"', "two pairs are swapped"),
     ("ch01_which_kernel", 'kernels_answer = "BDCA"', "Sobel x and Sobel y are swapped"),
-    ("ch01_which_kernel", 'kernels_answer = "CADB"', "box blur and sharpen are swapped"),
+    ("ch01_which_kernel", 'kernels_answer = "CABD"', "box blur and sharpen are swapped"),
     ("ch01_which_kernel", 'kernels_answer = "AABC"', "exactly one panel"),
 ]
 
