@@ -144,10 +144,23 @@ def bilinear(image, y, x):
     g = torch.tensor([[[[2 * x / (W - 1) - 1, 2 * y / (H - 1) - 1]]]], dtype=torch.float32)
     return F.grid_sample(image[None, None], g, align_corners=True)[0, 0, 0, 0]
 """
+BILINEAR_READ_WEIGHTS_WRAPPED = """
+def bilinear(image, y, x):
+    H, W = image.shape
+    g = bilinear_read_weights([(y, x)], H, W)
+    return sum(g[r][c] * float(image[r, c]) for r in range(H) for c in range(W))
+"""
+BILINEAR_READ_WEIGHTS_IMPORTED = """
+def bilinear(image, y, x):
+    from convlib.viz import deform
+    H, W = image.shape
+    g = deform.bilinear_read_weights([(y, x)], H, W)
+    return sum(g[r][c] * float(image[r, c]) for r in range(H) for c in range(W))
+"""
 
 MISTAKES = [
     # ch15_shapes
-    ("ch15_shapes", SHAPE.format(10, 5, (2, 24, 16, 16)), "2·k = 10"),
+    ("ch15_shapes", SHAPE.format(10, 5, (2, 24, 16, 16)), "(2·k)"),
     ("ch15_shapes", SHAPE.format(25, 25, (2, 24, 16, 16)), "two offset numbers"),
     ("ch15_shapes", SHAPE.format(50, 50, (2, 24, 16, 16)), "one number per tap"),
     ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 32, 32)), "stride"),
@@ -156,19 +169,23 @@ MISTAKES = [
     ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 17, 17)), "rounded down"),
     ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 17, 17)), "not 3"),
     ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 15, 15)), "without the + 1"),
-    ("ch15_shapes", SHAPE.format(800, 400, (2, 24, 16, 16)), "not 2k² per channel"),
-    ("ch15_shapes", SHAPE.format(1200, 600, (2, 24, 16, 16)), "not 2k² per output channel"),
-    ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 28, 28)), "both the stride of 2 and the padding"),
-    ("ch15_shapes", SHAPE.format(75, 25, (2, 24, 16, 16)), "predictor's whole output"),
+    ("ch15_shapes", SHAPE.format(800, 400, (2, 24, 16, 16)), "not per input channel"),
+    ("ch15_shapes", SHAPE.format(1200, 600, (2, 24, 16, 16)), "not per output channel"),
+    ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 28, 28)), "both the stride of 2 and the padding of 2"),
+    ("ch15_shapes", SHAPE.format(75, 25, (2, 24, 16, 16)), "split it into the offsets and the mask"),
     ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 16.5, 16.5)), "// in Python"),
     ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 15.5, 15.5)), "// in Python"),
     # ch15_predictor_cost
     ("ch15_predictor_cost", COST.format("256 * 9 * 18 + 18", "18 * 256 * 9 * 14 * 14"), "mask logits"),
-    ("ch15_predictor_cost", COST.format("256 * 9 * 9 + 9", "9 * 256 * 9 * 14 * 14"), "3·k² = 27"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 27", "18 * 256 * 9 * 14 * 14"), "one value per tap each"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 9 + 9", "9 * 256 * 9 * 14 * 14"), "3k channels are too few"),
+    ("ch15_predictor_cost", COST.format("256 * 27 + 27", "27 * 256 * 14 * 14"), "forgot the kernel area"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 27", "2 * 27 * 256 * 9 * 14 * 14"), "not for a batch of two"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 27", "27 * 256 * 9 * 14 * 14 * 2"), "not for a batch of two"),
     ("ch15_predictor_cost", COST.format("256 * 9 * 27", "27 * 256 * 9 * 14 * 14"), "bias"),
     ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 256", "27 * 256 * 9 * 14 * 14"), "not one per input channel"),
     ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 27", "27 * 256 * 9 * 7 * 7"), "do not halve it again"),
-    ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 27", "27 * 256 * 9"), "14×14 output"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 27", "27 * 256 * 9"), "one output position only"),
     ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 27", "27 * 256 * 9 * 28 * 28"), "input size"),
     ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 27", "2 * 27 * 256 * 9 * 14 * 14"), "FLOPs"),
     ("ch15_predictor_cost", COST.format("256 * 3 * 27 + 27", "27 * 256 * 3 * 14 * 14"), "not k = 3"),
@@ -179,7 +196,7 @@ MISTAKES = [
     ("ch15_predictor_cost", COST.format("256 * 9 * 19 + 19", "19 * 256 * 9 * 14 * 14"), "not one per position"),
     ("ch15_predictor_cost", COST.format("256 * 256 * 9", "256 * 256 * 9 * 14 * 14"), "deformable convolution's own count"),
     ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 27", "256 * 256 * 9 * 14 * 14"), "deformable convolution's own count"),
-    ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 27", "27 * 256 * 9 * 14"), "14·14 = 196"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 27", "27 * 256 * 9 * 14"), "one side of the output"),
     ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 27", "256 * 9 * 14 * 14"), "one output channel's cost"),
     # ch15_bilinear_sample
     ("ch15_bilinear_sample", BILINEAR_SWAPPED, "swap y and x"),
@@ -199,6 +216,8 @@ MISTAKES = [
     ("ch15_bilinear_sample", BILINEAR_TORCHVISION_WRAPPED, "library sampler"),   # the check cell's own reference, copied
     ("ch15_bilinear_sample", BILINEAR_CONVLIB_WRAPPED, "library sampler"),
     ("ch15_bilinear_sample", BILINEAR_GRID_SAMPLE_WRAPPED, "library sampler"),
+    ("ch15_bilinear_sample", BILINEAR_READ_WEIGHTS_WRAPPED, "library sampler"),     # the set-up cell imports it
+    ("ch15_bilinear_sample", BILINEAR_READ_WEIGHTS_IMPORTED, "library sampler"),
     # ch15_read_the_samples
     ("ch15_read_the_samples", 'grown = "B"\nshrunk = "D"\nshifted = "C"', "filled circles are the deformed samples"),
     ("ch15_read_the_samples", 'grown = "B"\nshrunk = "D"\nshifted = "A"', "filled circles are the deformed samples"),
@@ -238,3 +257,40 @@ def test_the_sampler_swap_of_exercise_3_is_undone_after_the_checks():
     assert (deform._check, torch.grid_sampler) == before
     x, off, w = torch.ones(1, 1, 3, 3), torch.zeros(1, 2, 3, 3), torch.ones(1, 1, 1, 1)
     assert torch.equal(torchvision.ops.deform_conv2d(x, off, w), x)
+
+
+def test_the_public_checks_of_the_counting_questions_are_not_oracles():
+    """Exercises 1 and 2 reject the named mistakes only: other plausible wrong answers pass the public checks
+    and are left to the hidden tests (the ruling on public checks as oracles)."""
+    from convlib.course.homework import public_check_failures
+
+    for wrong in [SHAPE.format(48, 24, (2, 24, 16, 16)), SHAPE.format(32, 16, (2, 24, 16, 16)),
+                  SHAPE.format(50, 25, (2, 24, 18, 18)), SHAPE.format(50, 25, (2, 24, 8, 8))]:
+        assert public_check_failures(NB, "ch15_shapes", wrong) == [], wrong
+    for wrong in [COST.format("256 * 9 * 36 + 36", "36 * 256 * 9 * 14 * 14"),
+                  COST.format("256 * 9 * 54 + 54", "54 * 256 * 9 * 14 * 14")]:
+        assert public_check_failures(NB, "ch15_predictor_cost", wrong) == [], wrong
+
+
+def test_the_check_cells_of_exercises_1_and_2_do_not_hold_the_answers():
+    """No visible check cell of the two counting questions writes an answer's number or its product."""
+    cells = [c.source for c in NB.cells if c.cell_type == "code" and "# HIDDEN" not in c.source
+             and ("predictor_macs !=" in c.source or "offset_channels !=" in c.source or "out_shape[2:]" in c.source)]
+    text = "\n".join(cells)
+    assert cells
+    for given_away in ["27 * 256 * 9", "256 * 9 * 27", "12_192_768", "12192768", "62_235", "62235", "= 27", "(27)",
+                       "k² = 25", "(16, 16)", "= 16", "15.5"]:
+        assert given_away not in text, given_away
+
+
+def test_the_swap_of_exercise_3_covers_the_set_up_cells_bilinear_read_weights_and_undoes_it():
+    """Calling the set-up cell's bilinear_read_weights is refused, and afterwards the name works again."""
+    import sys
+
+    from convlib.course.homework import public_check_failures
+
+    viz = sys.modules["convlib.viz.deform"]
+    before = viz.bilinear_read_weights
+    failures = public_check_failures(NB, "ch15_bilinear_sample", BILINEAR_READ_WEIGHTS_WRAPPED)
+    assert any("library sampler" in f for f in failures), failures
+    assert viz.bilinear_read_weights is before
