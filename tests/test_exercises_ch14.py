@@ -16,7 +16,9 @@ NB = jupytext.read(CHAPTER)
 SHAPE = "out_shape = {}"
 COST = "weights = {}\nmacs = {}"
 READ = 'residual = "{}"\ndecades = {}'
-W = "(1024 * 256 + 256 * 256 * 9 + 256 * 1024)"
+# ch14_bottleneck_cost: 512 -> width 128 -> 1,024, stride 2 on the 3×3, projection, 28×28 in, 14×14 out
+C1, C2, C3, PJ = "512 * 128", "128 * 128 * 9", "128 * 1024", "512 * 1024"
+W = f"({C1} + {C2} + {C3} + {PJ})"
 
 
 def _forward(f1: str = "torch.relu(block.bn1(block.conv1(x)))",
@@ -50,41 +52,26 @@ MISTAKES = [
     ("ch14_dense_shape", SHAPE.format((2, 14, 14, 184)), "channels come second"),
     ("ch14_dense_shape", SHAPE.format((2, 64 + 5 * (96 + 24), 14, 14)), "4k channels stay inside"),
     ("ch14_dense_shape", SHAPE.format((2, 64 + 64 + 5 * 24, 14, 14)), "input twice"),
-    ("ch14_dense_shape", SHAPE.format((2, 64 * 5 + 24, 14, 14)), "plus k = 24 new channels per layer"),
+    ("ch14_dense_shape", SHAPE.format((2, 64 * 5 + 24, 14, 14)), "exactly k new channels"),
     # ch14_bottleneck_cost
-    ("ch14_bottleneck_cost", COST.format("1024 * 256 + 256 * 256 + 256 * 1024", "0"), "3×3"),
-    ("ch14_bottleneck_cost", COST.format("2 * 1024 * 1024 * 9", "0"), "two 3×3 convolutions"),
-    ("ch14_bottleneck_cost", COST.format(f"{W} + 2 * (256 + 256 + 1024)", "0"), "without the batch norms"),
-    ("ch14_bottleneck_cost", COST.format(f"{W} + 1024 * 1024", "0"), "identity"),
-    ("ch14_bottleneck_cost", COST.format("1024 * 256 * 2 + 1024 * 1024 * 9", "0"), "at the width"),
-    ("ch14_bottleneck_cost", COST.format("1024 * 256 + 256 * 256 * 9", "0"), "one is missing"),
-    ("ch14_bottleneck_cost", COST.format("256 * 64 + 64 * 64 * 9 + 64 * 256", "0"), "first stage's block"),
-    ("ch14_bottleneck_cost", COST.format(f"9 * (1024 * 256 + 256 * 256 + 256 * 1024)", "0"), "only the middle"),
-    ("ch14_bottleneck_cost", COST.format("1024 * 64 + 64 * 64 * 9 + 64 * 1024", "0"), "not the first stage's 64"),
+    ("ch14_bottleneck_cost", COST.format(f"{W} + 2 * (128 + 128 + 1024 + 1024)", "0"), "batch-norm parameters"),
+    ("ch14_bottleneck_cost", COST.format(f"{W} + 4 * (128 + 128 + 1024 + 1024)", "0"), "batch-norm parameters"),
+    ("ch14_bottleneck_cost", COST.format(f"{W} + 128 + 128 + 1024 + 1024", "0"), "or biases"),
+    ("ch14_bottleneck_cost", COST.format(f"{C1} + {C2} + {C3}", "0"), "forgot the projection"),
+    ("ch14_bottleneck_cost", COST.format(f"512 * 256 + 256 * 256 * 9 + 256 * 1024 + {PJ}", "0"), "width is 128"),
+    ("ch14_bottleneck_cost", COST.format(f"{C1} + 128 * 128 + {C3} + {PJ}", "0"), "3×3"),
+    ("ch14_bottleneck_cost", COST.format(f"{C1} + {C2} + {C3} + 9 * {PJ}", "0"), "projection is a 1×1"),
     ("ch14_bottleneck_cost", COST.format(W, W), "per output pixel"),
-    ("ch14_bottleneck_cost", COST.format(W, f"{W} * 56 * 56"), "wrong size"),
-    ("ch14_bottleneck_cost", COST.format(W, f"2 * {W} * 14 * 14"), "FLOPs"),
-    ("ch14_bottleneck_cost", COST.format(W, f"{W} * 14 * 14 * 2"), "not a batch of 2"),
-    ("ch14_bottleneck_cost", COST.format(f"{W} + 256 + 256 + 1024", "0"), "or biases"),
-    ("ch14_bottleneck_cost", COST.format(W, f"{W} * 14"), "196 pixels"),
-    ("ch14_bottleneck_cost", COST.format("1024 * 256 + 256 * 256 * 9 + 256 * 256", "0"), "expands back to 1,024"),
-    ("ch14_bottleneck_cost", COST.format("1024 * 256 + 256 * 256 * 9 + 256 * 1000", "0"), "multiple of 256 × 256"),
-    ("ch14_bottleneck_cost", COST.format("1024 * 256 + 256 * 1024 * 9 + 256 * 1024", "0"), "3×3 stays at the width"),
-    ("ch14_bottleneck_cost", COST.format("1024 * 1024 + 256 * 256 * 9 + 256 * 1024", "0"), "neither has 1,024 on both sides"),
-    ("ch14_bottleneck_cost", COST.format("1024 * 256 + 256 * 256 * 9 + 1024 * 1024", "0"), "neither has 1,024 on both sides"),
-    ("ch14_bottleneck_cost", COST.format(W, "256 * 256 * 9 * 14 * 14"), "only the 3×3"),
-    ("ch14_bottleneck_cost", COST.format(W, f"{W} * 12 * 12"), "without padding"),
-    ("ch14_bottleneck_cost", COST.format(W, f"({W} + 1024) * 14 * 14"), "not multiply-adds"),
-    ("ch14_bottleneck_cost", COST.format(W, "0"), "each weight once per output pixel"),
-    ("ch14_bottleneck_cost", COST.format(f"{W} + 4 * (256 + 256 + 1024)", "0"), "batch-norm parameters"),
-    ("ch14_bottleneck_cost", COST.format(f"{W} + 3 * (256 + 256 + 1024)", "0"), "batch-norm parameters"),
-    ("ch14_bottleneck_cost", COST.format(W, "(1024 * 256 + 256 * 1024) * 14 * 14 + 256 * 256 * 9 * 12 * 12"),
-     "3×3 at the wrong size"),
-    ("ch14_bottleneck_cost", COST.format(W, "1024 * 256 * 28 * 28 + (256 * 256 * 9 + 256 * 1024) * 14 * 14"),
-     "first 1×1 at the wrong size"),
-    ("ch14_bottleneck_cost", COST.format(W, f"{W} * 224 * 224"), "wrong size"),
-    ("ch14_bottleneck_cost", COST.format(W, f"{W} * 7 * 7"), "wrong size"),
-    ("ch14_bottleneck_cost", COST.format(W, "2 * 1024 * 256 * 14 * 14 + 256 * 256 * 9 * 7 * 7"), "3×3 at the wrong size, 7×7"),
+    ("ch14_bottleneck_cost", COST.format(W, f"{W} * 14 * 14"), "stride on the 3×3"),        # stride on conv1 (v1)
+    ("ch14_bottleneck_cost", COST.format(W, f"{W} * 28 * 28"), "one map size"),             # no stride at all
+    ("ch14_bottleneck_cost", COST.format(W, f"{W} * 224 * 224"), "one map size"),
+    ("ch14_bottleneck_cost", COST.format(W, f"{W} * 7 * 7"), "one map size"),
+    ("ch14_bottleneck_cost", COST.format(W, f"2 * ({C1} * 28 * 28 + ({C2} + {C3} + {PJ}) * 14 * 14)"), "FLOPs"),
+    ("ch14_bottleneck_cost", COST.format(W, f"{C1} * 28 * 28 + ({C2} + {C3}) * 14 * 14"), "forgot the projection"),
+    ("ch14_bottleneck_cost", COST.format(W, f"({C1} + {C2}) * 28 * 28 + ({C3} + {PJ}) * 14 * 14"),
+     "3×3 has stride 2"),
+    ("ch14_bottleneck_cost", COST.format(W, f"({C1} + {PJ}) * 28 * 28 + ({C2} + {C3}) * 14 * 14"),
+     "projection has stride 2"),
     # ch14_bottleneck_forward
     ("ch14_bottleneck_forward", _forward(shortcut="x"), "add block.downsample(x)"),
     ("ch14_bottleneck_forward", _forward(shortcut="x if block.downsample is None else block.downsample(f)"),
@@ -94,6 +81,14 @@ MISTAKES = [
     ("ch14_bottleneck_forward", _forward(out="torch.relu(f) + shortcut"), "after the addition"),
     ("ch14_bottleneck_forward", _forward(out="f + shortcut"), "forgot the ReLU after the addition"),
     ("ch14_bottleneck_forward", _forward(out="torch.relu(f)"), "left out the shortcut"),
+    ("ch14_bottleneck_forward", """
+def bottleneck_forward(x, block):
+    x = torch.relu(block.bn1(block.conv1(x)))
+    x = torch.relu(block.bn2(block.conv2(x)))
+    x = block.bn3(block.conv3(x))
+    shortcut = x if block.downsample is None else block.downsample(x)
+    return torch.relu(x + shortcut)
+""", "overwrote x"),
     ("ch14_bottleneck_forward", _forward(f2="block.bn2(block.conv2(f))"), "before block.conv3"),
     ("ch14_bottleneck_forward", _forward(f1="block.bn1(torch.relu(block.conv1(x)))"), "block.bn1's output"),
     ("ch14_bottleneck_forward", _forward(f2="torch.relu(block.conv2(f))"), "left out block.bn2"),
@@ -140,3 +135,20 @@ def test_read_gradients_public_checks_do_not_pin_the_answer():
     """The ruling on public checks as oracles: wrong letters and near-miss decades still pass publicly."""
     for answer in (READ.format("A", 11), READ.format("B", 10), READ.format("B", 12), READ.format("B", 9)):
         assert public_check_failures(NB, "ch14_read_gradients", answer) == [], answer
+
+
+def test_bottleneck_cost_public_checks_do_not_pin_the_answer():
+    """The ruling on public checks as oracles: plausible wrong answers beyond the named mistakes still pass
+    publicly (the hidden test rejects them): the shortcut's additions counted, batch norm's multiplies
+    counted, the 3×3's output taken as 13×13."""
+    right = f"{C1} * 28 * 28 + ({C2} + {C3} + {PJ}) * 14 * 14"
+    for macs in (f"{right} + 1024 * 14 * 14",
+                 f"{right} + 128 * 28 * 28 + (128 + 1024 + 1024) * 14 * 14",
+                 f"{C1} * 28 * 28 + ({C2} + {C3} + {PJ}) * 13 * 13"):
+        assert public_check_failures(NB, "ch14_bottleneck_cost", COST.format(W, macs)) == [], macs
+
+
+def test_dense_shape_public_checks_do_not_pin_the_answer():
+    """Channel counts 64 + n·24 other than the named off-by-ones still pass publicly."""
+    for c in (136, 232, 304):
+        assert public_check_failures(NB, "ch14_dense_shape", SHAPE.format((2, c, 14, 14))) == [], c
