@@ -32,23 +32,25 @@ def flatten_filter(w):
 FLOAT32 = POWER_METHOD.format(cast=".float()", normalise="", ret="a, v, h")
 UNSCALED = POWER_METHOD.format(cast=".double()", normalise="\n        a = a / a.norm()", ret="a, v, h")
 SWAPPED = POWER_METHOD.format(cast=".double()", normalise="", ret="a, h, v")
-ONE_PASS = POWER_METHOD.replace("range(50)", "range(1)").format(cast=".double()", normalise="", ret="a, v, h")
+COLUMN_OF_VH = POWER_METHOD.replace("vh[0]", "vh[:, 0]").format(cast=".double()", normalise="", ret="a, v, h")
 UNWEIGHTED = POWER_METHOD.replace('torch.einsum("c,cij->ij", a, w)', "w.sum(0)").format(cast=".double()", normalise="", ret="a, v, h")
 
 MISTAKES = [
-    ("ch08_step_shapes", SHAPES.format(c=(2, 32, 20, 20), v=(2, 32, 8, 20), h=(2, 32, 8, 8)), "leaves out the padding"),
-    ("ch08_step_shapes", SHAPES.format(c=(2, 32, 20, 20), v=(2, 32, 20, 20), h=(2, 32, 20, 20)), "strides the height"),
-    ("ch08_step_shapes", SHAPES.format(c=(2, 32, 20, 20), v=(2, 32, 10, 10), h=(2, 32, 10, 10)), "only the height"),
-    ("ch08_step_shapes", SHAPES.format(c=(2, 16, 20, 20), v=(2, 32, 10, 20), h=(2, 32, 10, 10)), "C_out"),
-    ("ch08_step_shapes", SHAPES.format(c=(2, 1, 20, 20), v=(2, 1, 10, 20), h=(2, 1, 10, 10)), "not 1"),
-    ("ch08_step_shapes", SHAPES.format(c=(2, 32, 10, 10), v=(2, 32, 5, 10), h=(2, 32, 5, 5)), "the stride belongs"),
-    ("ch08_step_shapes", SHAPES.format(c=(2, 32, 24, 24), v=(2, 32, 12, 24), h=(2, 32, 12, 12)), "the padding belongs"),
+    ("ch08_step_shapes", SHAPES.format(c=(2, 32, 20, 20), v=(2, 32, 8, 20), h=(2, 32, 8, 8)), "the height: you left out the padding"),
+    ("ch08_step_shapes", SHAPES.format(c=(2, 32, 20, 20), v=(2, 32, 20, 20), h=(2, 32, 20, 20)), "the height: you left out the stride"),
+    ("ch08_step_shapes", SHAPES.format(c=(2, 32, 20, 20), v=(2, 32, 10, 10), h=(2, 32, 10, 10)), "width already in the vertical step"),
+    ("ch08_step_shapes", SHAPES.format(c=(2, 16, 20, 20), v=(2, 32, 10, 20), h=(2, 32, 10, 10)), "kept the input's channels"),
+    ("ch08_step_shapes", SHAPES.format(c=(2, 1, 20, 20), v=(2, 1, 10, 20), h=(2, 1, 10, 10)), "not sum them into one"),
+    ("ch08_step_shapes", SHAPES.format(c=(2, 32, 10, 10), v=(2, 32, 5, 10), h=(2, 32, 5, 5)), "applied the stride in the 1×1 channel step"),
+    ("ch08_step_shapes", SHAPES.format(c=(2, 32, 24, 24), v=(2, 32, 12, 24), h=(2, 32, 12, 12)), "padded in the 1×1 channel step"),
     ("ch08_step_shapes", SHAPES.format(c=(2, 32, 20, 20), v=(2, 16, 10, 20), h=(2, 16, 10, 10)), "depthwise"),
-    ("ch08_step_shapes", SHAPES.format(c=(2, 32, 20, 20), v=(2, 32, 16, 20), h=(2, 32, 16, 16)), "both the padding and the stride"),
-    ("ch08_step_shapes", SHAPES.format(c=(2, 32, 20, 20), v=(2, 32, 9, 20), h=(2, 32, 9, 9)), "missing + 1"),
-    ("ch08_step_shapes", SHAPES.format(c=(2, 32, 20, 20), v=(2, 32, 11, 20), h=(2, 32, 11, 11)), "rounds up"),
-    ("ch08_step_shapes", SHAPES.format(c=(2, 32, 20, 20), v=(2, 32, 12, 20), h=(2, 32, 12, 12)), "− k"),
-    ("ch08_step_shapes", SHAPES.format(c=(2, 32, 20, 20), v=(2, 32, 10, 20), h=(2, 32, 10, 11)), "rounding down"),
+    ("ch08_step_shapes", SHAPES.format(c=(2, 32, 20, 20), v=(2, 32, 16, 20), h=(2, 32, 16, 16)), "left out both the padding and the stride"),
+    ("ch08_step_shapes", SHAPES.format(c=(2, 32, 20, 20), v=(2, 32, 9, 20), h=(2, 32, 9, 9)), "+ 1 of chapter 02"),
+    ("ch08_step_shapes", SHAPES.format(c=(2, 32, 20, 20), v=(2, 32, 11, 20), h=(2, 32, 11, 11)), "the height: you rounded up"),
+    ("ch08_step_shapes", SHAPES.format(c=(2, 32, 20, 20), v=(2, 32, 12, 20), h=(2, 32, 12, 12)), "left out the kernel size"),
+    ("ch08_step_shapes", SHAPES.format(c=(2, 32, 20, 20), v=(2, 32, 10, 20), h=(2, 32, 10, 11)), "the width: you rounded up"),
+    ("ch08_step_shapes", SHAPES.format(c=(2, 32, 20, 20), v=(2, 32, 10, 20), h=(2, 32, 10, 12)), "the width: you left out the kernel size"),
+    ("ch08_step_shapes", SHAPES.format(c=(2, 32, 20, 20), v=(2, 32, 10, 20), h=(2, 32, 10, 8)), "the width: you left out the padding"),
     ("ch08_layer_cost", COST.format(fp="256 * 128 * 9", lp=LP, fm=FM, lm=LM), "forgot the bias of the full layer"),
     ("ch08_layer_cost", COST.format(fp=FP, lp="256 * 134 + 256", fm=FM, lm=LM), "two rank-1 terms"),
     ("ch08_layer_cost", COST.format(fp=FP, lp="256 * 2 * 134", fm=FM, lm=LM), "forgot the bias"),
@@ -56,6 +58,12 @@ MISTAKES = [
     ("ch08_layer_cost", COST.format(fp=FP, lp=LP, fm=FM, lm="28 * 28 * 256 * 134"), "two terms cost twice"),
     ("ch08_layer_cost", COST.format(fp=FP, lp=LP, fm="26 * 26 * 256 * 128 * 9", lm=LM), "padding 1"),
     ("ch08_layer_cost", COST.format(fp=FP, lp="128 * 2 * 262 + 256", fm=FM, lm=LM), "swapped C_in and C_out"),
+    # Two channel vectors but one shared v and h gives the same number as swapping C_in and C_out: the hint names both.
+    ("ch08_layer_cost", COST.format(fp=FP, lp="256 * (2 * 128 + 3 + 3) + 256", fm=FM, lm=LM), "shared v and h"),
+    ("ch08_layer_cost", COST.format(fp=FP, lp=LP, fm=FM, lm="28 * 28 * 256 * (2 * 128 + 3 + 3)"), "shared v and h"),
+    ("ch08_layer_cost", COST.format(fp=FP, lp="256 * 2 * (128 * 9) + 256", fm=FM, lm=LM), "not a C·k·k volume"),
+    ("ch08_layer_cost", COST.format(fp=FP, lp=LP, fm="28 * 28 * 256 * (128 * 9 + 1)", lm=LM), "bias is an addition"),
+    ("ch08_layer_cost", COST.format(fp=FP, lp=LP, fm=FM, lm="28 * 28 * (256 * 2 * 134 + 256)"), "bias is an addition"),
     ("ch08_layer_cost", COST.format(fp=FP, lp=LP, fm=FM, lm="28 * 28 * 128 * 2 * 262"), "swapped C_in and C_out"),
     ("ch08_layer_cost", COST.format(fp=FP, lp="256 * 2 * 134 + 3 * 256", fm=FM, lm=LM), "after each of the three steps"),
     ("ch08_layer_cost", COST.format(fp=FP, lp="256 * 2 * 137", fm=FM, lm=LM), "after each of the three steps"),
@@ -64,14 +72,18 @@ MISTAKES = [
     ("ch08_layer_cost", COST.format(fp=FP, lp=LP, fm="2 * " + FM, lm="2 * " + LM), "FLOPs"),
     ("ch08_flatten_filter", UNSCALED, "keep the scale"),
     ("ch08_flatten_filter", SWAPPED, "lengths C, kH and kW"),
-    ("ch08_flatten_filter", ONE_PASS, "not yet the best"),
+    # One pass from the HOSVD start lands within the prompt's 2% on the public filter, so it is not planted as a mistake.
     ("ch08_flatten_filter", UNWEIGHTED, "weight the slices by a"),
+    ("ch08_flatten_filter", COLUMN_OF_VH, "first row, vh[0]"),
     ("ch08_rank_figure", FIGURE.format(e='{"A", "D"}', b=20, s='"D"'), "error of 0 already at R = 1"),
-    ("ch08_rank_figure", FIGURE.format(e='{"D"}', b=20, s='"D"'), "at 0 already at R = 1"),
+    ("ch08_rank_figure", FIGURE.format(e='{"A", "B"}', b=20, s='"D"'), "error of 0 already at R = 1"),
+    # The full form of the "reaches 0 somewhere" misreading gets the same hint as its two-letter forms.
+    ("ch08_rank_figure", FIGURE.format(e='{"A", "B", "D"}', b=20, s='"D"'), "error of 0 already at R = 1"),
+    ("ch08_rank_figure", FIGURE.format(e='{"D"}', b=20, s='"D"'), "error of 0 already at R = 1"),
     ("ch08_rank_figure", FIGURE.format(e='{"A"}', b=40, s='"D"'), "only because the plot does"),
-    ("ch08_rank_figure", FIGURE.format(e='{"A"}', b=10, s='"D"'), "R = 1 is not 0"),
+    ("ch08_rank_figure", FIGURE.format(e='{"A"}', b=10, s='"D"'), "a single term"),
     ("ch08_rank_figure", FIGURE.format(e='{"A"}', b=2, s='"D"'), "number of terms"),
-    ("ch08_rank_figure", FIGURE.format(e='{"A"}', b=36, s='"D"'), "full 4×3×3 filter"),
+    ("ch08_rank_figure", FIGURE.format(e='{"A"}', b=36, s='"D"'), "36 is the full 4×3×3 filter"),
     ("ch08_rank_figure", FIGURE.format(e='{"A"}', b=72, s='"D"'), "not a whole 4×3×3 volume"),
     ("ch08_rank_figure", FIGURE.format(e='{"A"}', b=20, s='"A"'), "rank is 1"),
 ]
@@ -85,9 +97,31 @@ def test_a_correct_float32_flatten_filter_passes_the_public_checks():
     assert public_check_failures(NB, "ch08_flatten_filter", FLOAT32) == []
 
 
+def test_ten_iterations_within_the_stated_2_percent_pass_the_public_checks():
+    # Round-4 review: the public check was stricter than the prompt's "within 2% of the best fit's".
+    assert public_check_failures(NB, "ch08_flatten_filter", POWER_METHOD.replace("range(50)", "range(10)").format(
+        cast=".double()", normalise="", ret="a, v, h")) == []
+
+
+@pytest.mark.parametrize("name", ["ch08_step_shapes", "ch08_layer_cost", "ch08_rank_figure"])
+def test_public_checks_hold_no_literal_that_leads_to_the_answer(name):
+    # Round-4 review: literals such as "answer minus the bias" or "twice the answer" gave the answers away.
+    from convlib.course.homework import question_cells
+    text = "\n".join(c.source for c in question_cells(NB, name)["public"])
+    leaks = {"ch08_step_shapes": ["⌊", "(10, 10)", "(24, 24)", "!= 8", "!= 20", "32,", ": 32", "by 2"],
+             "ch08_layer_cost": ["256 * 2 * (128 + 3 + 3)", "256 * 128 * 9", "2 * 28 * 28", "28 * 28 * 256"],
+             "ch08_rank_figure": ["10 weights", "40 weights", "C + kH + kW", '{"A", "D"}', '{"A", "B"}']}
+    for leak in leaks[name]:
+        assert leak not in text, leak
+
+
 @pytest.mark.parametrize("name, answer", [
     ("ch08_step_shapes", SHAPES.format(c=(2, 64, 20, 20), v=(2, 64, 10, 20), h=(2, 64, 10, 10))),
     ("ch08_step_shapes", SHAPES.format(c=(2, 32, 18, 18), v=(2, 32, 10, 18), h=(2, 32, 10, 10))),
+    ("ch08_step_shapes", SHAPES.format(c=(2, 32, 20, 20), v=(2, 32, 7, 20), h=(2, 32, 7, 7))),
+    ("ch08_step_shapes", SHAPES.format(c=(2, 32, 20, 20), v=(2, 32, 13, 20), h=(2, 32, 13, 13))),
+    ("ch08_rank_figure", FIGURE.format(e='{"A", "C"}', b=20, s='"D"')),
+    ("ch08_rank_figure", FIGURE.format(e='{"B", "D"}', b=20, s='"D"')),
     ("ch08_rank_figure", FIGURE.format(e='{"A"}', b=30, s='"D"')),
     ("ch08_rank_figure", FIGURE.format(e='{"A"}', b=14, s='"D"')),
     ("ch08_rank_figure", FIGURE.format(e='{"A"}', b=20, s='"B"')),
