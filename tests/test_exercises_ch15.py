@@ -13,6 +13,8 @@ NB = jupytext.read(CHAPTER)
 
 SHAPE = "offset_channels = {}\nmask_channels = {}\nout_shape = {}"
 COST = "predictor_params = {}\npredictor_macs = {}"
+SAMPLES = "shift = {}\ndilation = {}"
+SCRATCH = next(c.source for c in NB.cells if c.cell_type == "code" and c.source.startswith("def deform_conv2d_scratch"))
 
 def guarded_sampler(guard: str) -> str:
     """A bilinear sampler that reads a corner only when ``guard`` holds: the planted mistakes below
@@ -124,6 +126,18 @@ def bilinear(image, y, x):
             total += (1 - abs(y - yy)) * (1 - abs(x - xx)) * float(image[yy, xx])
     return total
 """
+BILINEAR_FAR_CORNER_CLAMPED = """
+def bilinear(image, y, x):
+    H, W = image.shape
+    y0, x0 = math.floor(y), math.floor(x)
+    y1, x1 = min(y0 + 1, H - 1), min(x0 + 1, W - 1)      # common online: clamp the far corner, skip negatives
+    a, b = y - y0, x - x0
+    total = 0.0
+    for yy, xx, share in [(y0, x0, (1 - a) * (1 - b)), (y0, x1, (1 - a) * b), (y1, x0, a * (1 - b)), (y1, x1, a * b)]:
+        if yy >= 0 and xx >= 0:
+            total += share * float(image[yy, xx])
+    return total
+"""
 
 BILINEAR_TORCHVISION_WRAPPED = """
 def bilinear(image, y, x):
@@ -166,9 +180,10 @@ MISTAKES = [
     ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 32, 32)), "stride"),
     ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 14, 14)), "padding"),
     ("ch15_shapes", SHAPE.format(18, 9, (2, 24, 16, 16)), "this kernel is 5×5"),
-    ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 17, 17)), "rounded down"),
-    ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 17, 17)), "not 3"),
-    ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 15, 15)), "without the + 1"),
+    ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 17, 17)), "rounds down"),        # (32 + 4 − 3) // 2 + 1: k = 3
+    ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 17, 17)), "5 here, not 3"),
+    ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 15, 15)), "a term you left out"),  # (32 + 4 − 5) // 2: no + 1
+    ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 15, 15)), "on both sides"),        # (32 + 2 − 5) // 2 + 1
     ("ch15_shapes", SHAPE.format(800, 400, (2, 24, 16, 16)), "not per input channel"),
     ("ch15_shapes", SHAPE.format(1200, 600, (2, 24, 16, 16)), "not per output channel"),
     ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 28, 28)), "both the stride of 2 and the padding of 2"),
@@ -213,18 +228,22 @@ MISTAKES = [
     ("ch15_bilinear_sample", BILINEAR_BOUND_OFF_BY_ONE, "not xx ≤ W"),
     ("ch15_bilinear_sample", BILINEAR_H_W_SWAPPED, "swap H and W"),
     ("ch15_bilinear_sample", BILINEAR_LAST_ROW_LEFT_OUT, "not yy < H − 1"),
+    ("ch15_bilinear_sample", BILINEAR_FAR_CORNER_CLAMPED, "clamping the far corner"),
     ("ch15_bilinear_sample", BILINEAR_TORCHVISION_WRAPPED, "library sampler"),   # the check cell's own reference, copied
     ("ch15_bilinear_sample", BILINEAR_CONVLIB_WRAPPED, "library sampler"),
     ("ch15_bilinear_sample", BILINEAR_GRID_SAMPLE_WRAPPED, "library sampler"),
     ("ch15_bilinear_sample", BILINEAR_READ_WEIGHTS_WRAPPED, "library sampler"),     # the set-up cell imports it
     ("ch15_bilinear_sample", BILINEAR_READ_WEIGHTS_IMPORTED, "library sampler"),
     # ch15_read_the_samples
-    ("ch15_read_the_samples", 'grown = "B"\nshrunk = "D"\nshifted = "C"', "filled circles are the deformed samples"),
-    ("ch15_read_the_samples", 'grown = "B"\nshrunk = "D"\nshifted = "A"', "filled circles are the deformed samples"),
-    ("ch15_read_the_samples", 'grown = "A"\nshrunk = "B"\nshifted = "C"', "distance from the +"),
-    ("ch15_read_the_samples", 'grown = "D"\nshrunk = "A"\nshifted = "C"', "towards the centre"),
-    ("ch15_read_the_samples", 'grown = "D"\nshrunk = "B"\nshifted = "A"', "every tap moves by the same amount"),
-    ("ch15_read_the_samples", 'grown = "D"\nshrunk = "D"\nshifted = "C"', "three different letters"),
+    ("ch15_read_the_samples", SAMPLES.format((2, -1), 3), "Δy (rows) first"),          # (Δx, Δy) order
+    ("ch15_read_the_samples", SAMPLES.format((2.1, -0.9), 3), "Δy (rows) first"),       # read to within a quarter
+    ("ch15_read_the_samples", SAMPLES.format((1, -2), 3), "from the regular tap to the sample"),   # filled → hollow
+    ("ch15_read_the_samples", SAMPLES.format((1, 2), 3), "rows grow downwards"),        # y axis pointing up
+    ("ch15_read_the_samples", SAMPLES.format((0, 0), 3), "taps all moved"),
+    ("ch15_read_the_samples", SAMPLES.format([-1, 2], 3), "tuple of two numbers"),
+    ("ch15_read_the_samples", SAMPLES.format((-1, 2), 1), "hollow circles"),            # the regular grid's dilation
+    ("ch15_read_the_samples", SAMPLES.format((-1, 2), 2), "how far each outer tap moved"),
+    ("ch15_read_the_samples", SAMPLES.format((-1, 2), 3.0), "positive int"),
 ]
 
 
@@ -234,12 +253,37 @@ MISTAKES = [
 
 
 def test_the_public_checks_of_the_figure_question_are_not_an_oracle():
-    """They reject the usual misreadings only: other wrong letter triples pass them and are left to the hidden test."""
+    """They reject the usual misreadings only: other plausible wrong readings pass them and are left to the hidden test."""
     from convlib.course.homework import public_check_failures
 
-    for triple in [("C", "B", "D"), ("B", "C", "D")]:                # wrong, but no named mistake
-        answer = 'grown = "{}"\nshrunk = "{}"\nshifted = "{}"'.format(*triple)
-        assert public_check_failures(NB, "ch15_read_the_samples", answer) == [], triple
+    for shift, dilation in [((-1, 1), 3), ((-2, 2), 3), ((-1, 2), 4), ((-1, 2), 5)]:     # wrong, but no named mistake
+        assert public_check_failures(NB, "ch15_read_the_samples", SAMPLES.format(shift, dilation)) == [], (shift, dilation)
+
+
+def test_the_figure_questions_check_cells_do_not_hold_the_answer():
+    """Neither the shift nor the dilation appears in a visible check cell (the named misreadings are hashed)."""
+    cells = [c.source for c in NB.cells if c.cell_type == "code" and "# HIDDEN" not in c.source
+             and ("_read" in c.source or "dilation) !=" in c.source)]
+    assert len(cells) == 2
+    for given_away in ["(-1, 2)", "(-1.0, 2.0)", "!= 3", "== 3", "(2, -1)", "(1, -2)", "(1, 2)"]:
+        assert given_away not in "\n".join(cells), given_away
+
+
+def test_wrapping_the_chapters_own_deform_conv2d_scratch_is_refused_and_the_swap_undone():
+    """With the From-scratch cell in scope (as in the notebook), a bilinear that calls deform_conv2d_scratch,
+    even under another name, is refused, while the solution still passes with it in scope."""
+    from convlib.course.homework import public_check_failures
+
+    direct = """
+def bilinear(image, y, x):
+    off = torch.tensor([y, x], dtype=torch.float32).view(1, 2, 1, 1)   # one 1×1 tap moved to (y, x)
+    return deform_conv2d_scratch(image[None, None], off, torch.ones(1, 1, 1, 1))[0, 0, 0, 0]
+"""
+    aliased = "scratch = deform_conv2d_scratch\n" + direct.replace("return deform_conv2d_scratch(", "return scratch(")
+    for answer in (direct, aliased):
+        failures = public_check_failures(NB, "ch15_bilinear_sample", answer, context=SCRATCH)
+        assert failures and "deform_conv2d_scratch" in failures[0], failures
+    assert public_check_failures(NB, "ch15_bilinear_sample", context=SCRATCH) == []
 
 
 def test_the_sampler_swap_of_exercise_3_is_undone_after_the_checks():
@@ -279,7 +323,8 @@ def test_the_check_cells_of_exercises_1_and_2_do_not_hold_the_answers():
     text = "\n".join(cells)
     assert cells
     for given_away in ["27 * 256 * 9", "256 * 9 * 27", "12_192_768", "12192768", "62_235", "62235", "= 27", "(27)",
-                       "k² = 25", "(16, 16)", "= 16", "15.5"]:
+                       "k² = 25", "(16, 16)", "= 16", "15.5", "one too many", "without the + 1", "2 * 25", "(75, 25)",
+                       "!= 25", "!= 50", "62_208", "451_584", "41_490"]:
         assert given_away not in text, given_away
 
 
