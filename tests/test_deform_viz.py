@@ -33,6 +33,18 @@ def test_no_deformation_reads_each_regular_tap_once():
     assert scene.grid("regular").cells.count("k") == 9
 
 
+def test_the_bent_grid_joins_neighbouring_samples_and_is_clipped_to_the_input():
+    from convlib.viz.deform import MARK, SIZE
+
+    k = 3
+    links = deform_scene(k, 2, "none", 1.0, "centre").links      # nothing moved: the regular grid, all inside
+    assert len(links) == 2 * k * (k - 1) + 2 * k * k              # right and lower neighbours, and a × per sample
+    ends = {(l.a_row, l.a_col) for l in links if abs(abs(l.a_row - l.b_row) - 2 * MARK) > 1e-6}   # not a ×
+    assert ends == {(SIZE // 2 + 2 * i, SIZE // 2 + 2 * j) for i in (-1, 0, 1) for j in (-1, 0, 1)} - {(SIZE // 2 + 2, SIZE // 2 + 2)}
+    for scene in (deform_scene(5, 2, "scale up", 2, "corner"), deform_scene(3, 1, "shift", 2, "corner")):
+        assert scene.links and all(-0.5 <= v <= SIZE - 0.5 for l in scene.links for v in (l.a_row, l.a_col, l.b_row, l.b_col))
+
+
 def _contrast_with_black(rgb):
     """WCAG contrast ratio of black text on the sRGB colour ``rgb`` (components in 0..1)."""
     lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb[:3]]
@@ -95,7 +107,7 @@ def test_impossible_settings_raise_one_line_value_errors(kwargs, message):
 
 
 def test_samples_beyond_the_border_say_how_many_regular_taps_were_outside_already():
-    assert deform_scene(5, 2, "scale up", 2, "corner").lines[2] == "16 of 25 samples beyond the border (16 regular taps already were)"
+    assert deform_scene(5, 2, "scale up", 2, "corner").lines[2] == "16 of 25 samples beyond the border (16 regular taps were out already)"
     assert deform_scene(3, 1, "shift", 1, "corner").lines[2] == "3 of 9 samples beyond the border"
 
 

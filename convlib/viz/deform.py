@@ -18,10 +18,10 @@ import math
 import random
 from collections.abc import Sequence
 
-from ..scene import Grid, Scene
+from ..scene import Grid, Link, Scene
 
-__all__ = ["PATTERNS", "pattern_offsets", "sampling_points", "bilinear_read_weights", "heat_fill", "cell_text", "deform_scene",
-           "plot_sampling"]
+__all__ = ["PATTERNS", "pattern_offsets", "sampling_points", "bilinear_read_weights", "heat_fill", "cell_text", "bent_grid_links",
+           "deform_scene", "plot_sampling"]
 
 #: the deformations the widget offers
 PATTERNS = ("none", "shift", "scale up", "scale down", "rotate", "random")
@@ -32,6 +32,8 @@ GAP = 2
 #: contrast above 4.5:1 in both renderers (matplotlib's RdBu_r and explorer.js's blend)
 FILL_MAX = 0.6
 IMAGE_ALPHA = 0.45  # plot_sampling draws its image this opaque over white
+BENT = "#08519c"  # the bent sampling grid drawn over the widget's heat map
+MARK = 0.2  # half the size of the × marking a sample, in cells
 
 
 def _positive_int(value: object, name: str) -> int:
@@ -130,13 +132,60 @@ def cell_text(weight: float) -> str:
     return f"{weight:.2f}".lstrip("0")
 
 
+def _clip(a: tuple[float, float], b: tuple[float, float], lo: float, hi: float) -> tuple[tuple[float, float], tuple[float, float]] | None:
+    """The part of segment ``a``–``b`` inside the square ``[lo, hi]²`` (Liang–Barsky), or ``None`` if none is."""
+    t0, t1 = 0.0, 1.0
+    d = (b[0] - a[0], b[1] - a[1])
+    for axis in (0, 1):
+        for p, q in ((-d[axis], a[axis] - lo), (d[axis], hi - a[axis])):
+            if p == 0:
+                if q < 0:
+                    return None
+                continue
+            t = q / p
+            if p < 0:
+                t0 = max(t0, t)
+            else:
+                t1 = min(t1, t)
+    if t0 > t1:
+        return None
+    return (a[0] + t0 * d[0], a[1] + t0 * d[1]), (a[0] + t1 * d[0], a[1] + t1 * d[1])
+
+
+def bent_grid_links(points: Sequence[tuple[float, float]], kernel_size: int, grid: str, size: int = SIZE) -> list[Link]:
+    """Lines drawing the bent sampling grid over grid ``grid`` (chapter 15): each sample joined to its right and
+    lower neighbour tap, and a small × on each sample, clipped to the ``size × size`` input.
+
+    Link ends are fractional ``(row, col)`` cell coordinates (the renderers place them linearly).
+    """
+    k = _positive_int(kernel_size, "kernel_size")
+    lo, hi = -0.5, size - 0.5
+    segments = []
+    for i in range(k):
+        for j in range(k):
+            y, x = points[i * k + j]
+            if j + 1 < k:
+                segments.append(((y, x), points[i * k + j + 1]))
+            if i + 1 < k:
+                segments.append(((y, x), points[(i + 1) * k + j]))
+            segments += [((y - MARK, x - MARK), (y + MARK, x + MARK)), ((y - MARK, x + MARK), (y + MARK, x - MARK))]
+    links = []
+    for a, b in segments:
+        part = _clip(a, b, lo, hi)
+        if part is not None and part[0] != part[1]:
+            (r0, c0), (r1, c1) = part
+            links.append(Link(grid, round(r0, 3), round(c0, 3), grid, round(r1, 3), round(c1, 3), BENT))  # type: ignore[arg-type]
+    return links
+
+
 def deform_scene(kernel_size: int = 3, dilation: int = 1, pattern: str = "scale up", strength: float = 1.0, pixel: str = "centre") -> Scene:
     """One output pixel of a deformable convolution: regular taps beside the pixels its deformed taps read (chapter 15).
 
     Left: an 11×11 input with the ``k×k`` regular taps (orange) of the chosen output pixel.
     Right: the same input as a heat map of :func:`bilinear_read_weights` of the deformed samples,
     each cell printing its weight (``cell_text``) on a fill no darker than ``FILL_MAX``
-    (``heat_fill``); the weights add up to the number of samples inside the image.
+    (``heat_fill``); the weights add up to the number of samples inside the image. Over it, the bent
+    sampling grid (:func:`bent_grid_links`): a × on each sample, lines joining neighbouring taps.
 
     Raises:
         ValueError: in one line, for an unknown pattern or pixel, or a kernel that does not fit the input.
@@ -171,6 +220,7 @@ def deform_scene(kernel_size: int = 3, dilation: int = 1, pattern: str = "scale 
             Grid("deformed", SIZE + GAP, 0, SIZE, SIZE, "i", label=f"{name}: share of each pixel read",
                  values=[round(heat_fill(w), 3) for w in flat], vmax=1.0, text=text),
         ],
+        links=bent_grid_links(points, k, "deformed"),
         lines=[
             f"output pixel ({row}, {col}); largest offset {largest:.2f} px",
             f"{n_taps} samples read {read:.2f} pixels' worth",
@@ -182,7 +232,7 @@ def deform_scene(kernel_size: int = 3, dilation: int = 1, pattern: str = "scale 
 
 def _already(padded: int) -> str:
     """The note that some regular taps were outside the input before any offset moved them."""
-    return f" ({padded} regular tap already was)" if padded == 1 else f" ({padded} regular taps already were)"
+    return f" ({padded} regular tap was out already)" if padded == 1 else f" ({padded} regular taps were out already)"
 
 
 def plot_sampling(ax, image, centres: Sequence[tuple[int, int]], kernel_size: int, offsets_at, dilation: int = 1,  # type: ignore[no-untyped-def]
