@@ -185,7 +185,7 @@ def deform_scene(kernel_size: int = 3, dilation: int = 1, pattern: str = "scale 
     Right: the same input as a heat map of :func:`bilinear_read_weights` of the deformed samples,
     each cell printing its weight (``cell_text``) on a fill no darker than ``FILL_MAX``
     (``heat_fill``); the weights add up to the number of samples inside the image. Over it, the bent
-    sampling grid (:func:`bent_grid_links`): a × on each sample, lines joining neighbouring taps.
+    sampling grid (``bent_grid_links``): a × on each sample, lines joining neighbouring taps.
 
     Raises:
         ValueError: in one line, for an unknown pattern or pixel, or a kernel that does not fit the input.
