@@ -31,6 +31,9 @@ ROW_STEP = 3  # rows between two layers of the path diagram
 TEXT_LIMIT = 13  # heat maps at most this wide print their counts in the cells
 
 
+_SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")  # superscript layer counts in captions
+
+
 def _positive_int(value: object, name: str) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
         raise ValueError(f"{name} must be a positive int, got {value!r}")
@@ -172,9 +175,9 @@ def dilated_paths_scene(dilations: Sequence[int], kernel_size: int = 3, show_hea
     lines = [
         f"receptive field {width}×{width}: r = 1 + (k−1)·Σd = 1 + {k - 1}·({' + '.join(map(str, ds))}) = {width}",
         f"seen: {seen_1d ** 2} of {width ** 2} pixels in the window ({100 * seen_1d ** 2 / width ** 2:.0f}%)"
-        + (" — gridding: blue pixels are never read" if seen_1d < width else " — no holes"),
+        + (" — gridding: blue is never read" if seen_1d < width else " — no holes"),
         f"weights per channel pair: {n} layer{'' if n == 1 else 's'} × {k * k} = {n * k * k}",
-        f"paths from the output: {k}^{n} = {k ** n} in the row drawn, {k * k}^{n} = {k ** (2 * n)} in 2-D",
+        f"paths from the output: {k}{str(n).translate(_SUP)} = {k ** n} in the row drawn, {k * k}{str(n).translate(_SUP)} = {k ** (2 * n)} in 2-D",
     ]
     if show_heat:
         values = [a * b for a in counts for b in counts]  # ints keep the widget's page light
