@@ -109,9 +109,7 @@ MISTAKES = [
     ("ch13_read_costs", READ.format("5x5", 4), "how much longer each pair"),
     ("ch13_read_costs", READ.format("3×3", 4), "'1x1', '3x3', '5x5' or 'pool'"),
     ("ch13_read_costs", READ.format("3x3", 2), "ratio of the map's sides"),
-    ("ch13_read_costs", READ.format("3x3", 0.25), "should be an int"),
     ("ch13_read_costs", READ.format("3x3", '"4"'), "should be an int"),
-    ("ch13_read_costs", READ.format("3x3", 1), "above 1"),
 ]
 
 
@@ -135,6 +133,12 @@ def test_public_checks_name_no_answer_term_or_near_miss() -> None:
         assert not re.search(r"\d\s*[*·]\s*\d", public), f"{name}: a public check multiplies numbers (a formula)"
 
 
+def test_exercise_1s_public_checks_leave_wrong_widths_open() -> None:
+    """The ruling on oracles: widths besides the named mistakes (only one reduction added, a near miss) pass publicly."""
+    for channels in (864, 992, 850, 800):
+        assert public_check_failures(NB, "ch13_block_shape", SHAPE.format((8, channels, 14, 14))) == [], channels
+
+
 def test_exercise_2s_public_checks_leave_near_answers_open() -> None:
     """Off-by-a-little counts pass the public checks (only the hidden tests pin the answer)."""
     for naive, reduced in [(331_161_600 + 1_000, 23_382_016), (331_161_600, 23_382_016 - 4_900)]:
@@ -144,5 +148,5 @@ def test_exercise_2s_public_checks_leave_near_answers_open() -> None:
 def test_exercise_4s_public_checks_leave_wrong_answers_open() -> None:
     """The ruling on oracles: besides the named misreadings, at least two wrong branches and two wrong factors
     pass the public checks, so the answer cannot be found by trying values against them."""
-    for branch, factor in [("1x1", 4), ("pool", 4), ("3x3", 3), ("3x3", 8)]:
+    for branch, factor in [("1x1", 3), ("pool", 8)]:                # each call draws the figure: keep them few
         assert public_check_failures(NB, "ch13_read_costs", READ.format(branch, factor)) == [], (branch, factor)
