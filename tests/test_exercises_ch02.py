@@ -33,14 +33,32 @@ SIZE_SPAN_NO_PLUS_ONE = """
 def output_size(i, k, s=1, p=0, d=1):
     return (i + 2 * p - d * (k - 1)) // s + 1
 """
+SIZE_SPAN_D_TIMES_K = """
+def output_size(i, k, s=1, p=0, d=1):
+    return (i + 2 * p - d * k) // s + 1
+"""
+SIZE_DILATION_AS_STRIDE = """
+def output_size(i, k, s=1, p=0, d=1):
+    return (i + 2 * p - k) // (s * d) + 1
+"""
+SIZE_CALLS_CONVLIB = """
+from convlib.arithmetic import conv_output_size
+def output_size(i, k, s=1, p=0, d=1):
+    return conv_output_size(i, k, s, p, d)
+"""
+SIZE_CALLS_TORCH = """
+def output_size(i, k, s=1, p=0, d=1):
+    return F.conv1d(torch.zeros(1, 1, i), torch.zeros(1, 1, k), stride=s, padding=p, dilation=d).shape[-1]
+"""
 SIZE_FLOAT = """
 def output_size(i, k, s=1, p=0, d=1):
     return (i + 2 * p - d * (k - 1) - 1) / s + 1
 """
 
 MISTAKES = [
-    ("ch02_output_shape", "shape = (2, 16, 27, 27)", "left out the max pool"),
-    ("ch02_output_shape", "shape = (2, 16, 8, 8)", "pool's + 1"),  # pool without + 1, no conv padding, 53 ÷ 2 ÷ 3
+    ("ch02_output_shape", "shape = (2, 16, 27, 27)", "leaves out the max pool"),
+    ("ch02_output_shape", "shape = (2, 16, 8, 8)", "+ 1 in one layer"),
+    ("ch02_output_shape", "shape = (2, 16, 7, 7)", "+ 1 in both layers"),  # pool without + 1, no conv padding, 53 ÷ 2 ÷ 3
     ("ch02_output_shape", "shape = (2, 16, 13, 13)", "defaults to its kernel size"),  # pool stride 2
     ("ch02_output_shape", "shape = (2, 16, 25, 25)", "defaults to its kernel size"),  # pool stride 1
     ("ch02_output_shape", "shape = (2, 16, 17, 17)", "stride of 2"),
@@ -49,7 +67,10 @@ MISTAKES = [
     ("ch02_conv_cost", "params = 32 * 16 * 9\nmacs = 32 * 32 * 32 * 16 * 9", "forgot the bias"),
     ("ch02_conv_cost", "params = 32 * 16 * 9 + 1\nmacs = 32 * 32 * 32 * 16 * 9", "one bias per output channel"),
     ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 64 * 64 * 32 * 16 * 9", "input size"),
-    ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 31 * 31 * 32 * 16 * 9", "padding"),
+    ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 31 * 31 * 32 * 16 * 9", "padding or the + 1"),
+    ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 30 * 30 * 32 * 16 * 9", "both the padding"),
+    ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 32 * 32 * 32 * 16 * 3", "not k = 3"),
+    ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 32 * 32 * 32 * 16", "left the kernel out"),
     ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 32 * 32 * (32 * 16 * 9 + 32)", "bias is an addition"),
     ("ch02_conv_cost", "params = 32 * 16 * 3 + 32\nmacs = 32 * 32 * 32 * 16 * 9", "not k = 3"),
     ("ch02_conv_cost", "params = 32 * 9 + 32\nmacs = 32 * 32 * 32 * 16 * 9", "16 input channels"),
@@ -64,13 +85,17 @@ MISTAKES = [
     ("ch02_output_size", SIZE_ROUNDED_UP, "round down"),
     ("ch02_output_size", SIZE_FLOAT, "int"),
     ("ch02_output_size", SIZE_SPAN_NO_PLUS_ONE, "span"),
+    ("ch02_output_size", SIZE_SPAN_D_TIMES_K, "span is too long"),
+    ("ch02_output_size", SIZE_DILATION_AS_STRIDE, "does not space the starts"),
+    ("ch02_output_size", SIZE_CALLS_CONVLIB, "called convlib or PyTorch"),
+    ("ch02_output_size", SIZE_CALLS_TORCH, "called convlib or PyTorch"),
     ("ch02_read_figure", "stride = 2\npadding = 0\ndilation = 1", "dilation"),
     ("ch02_read_figure", "stride = 2\npadding = 0\ndilation = 2", "padding"),
     ("ch02_read_figure", "stride = 1\npadding = 1\ndilation = 2", "stride"),
     ("ch02_read_figure", "stride = 2\npadding = 2\ndilation = 2", "one side"),
     ("ch02_read_figure", "stride = 2\npadding = 1\ndilation = 3", "dilation 3"),  # tap to tap, both counted
     ("ch02_read_figure", "stride = 3\npadding = 1\ndilation = 2", "stride 3"),
-    ("ch02_receptive_field", "field_size = 9\neffective_stride = 2", "leaves the max pool out"),
+    ("ch02_receptive_field", "field_size = 9\neffective_stride = 2", "leaves the max pool's window out"),
     ("ch02_receptive_field", "field_size = 8\neffective_stride = 2", "stride below the last"),
     ("ch02_receptive_field", "field_size = 10\neffective_stride = 1", "default stride"),
     ("ch02_receptive_field", "field_size = 11\neffective_stride = 2", "layers below layer l"),
@@ -78,6 +103,7 @@ MISTAKES = [
     ("ch02_receptive_field", "field_size = 10\neffective_stride = 4", "per axis"),
     ("ch02_receptive_field", "field_size = 100\neffective_stride = 2", "not its area"),
     ("ch02_receptive_field", "field_size = 16\neffective_stride = 2", "padding"),
+    ("ch02_receptive_field", "field_size = 15\neffective_stride = 2", "k_l − 1"),
 ]
 
 (test_usual_mistake_fails_with_a_hint_naming_it, test_chapters_own_solution_passes_every_public_check,
@@ -86,13 +112,13 @@ MISTAKES = [
 
 @pytest.mark.parametrize("name, answer", [
     ("ch02_output_shape", "shape = (2, 16, 10, 10)"),
-    ("ch02_output_shape", "shape = (2, 16, 7, 7)"),
-    ("ch02_conv_cost", "params = 32 * 16 * 9 + 64\nmacs = 16 * 16 * 32 * 16 * 9"),
-    ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 30 * 30 * 32 * 16 * 9"),
+    ("ch02_output_shape", "shape = (2, 16, 11, 11)"),
+    ("ch02_conv_cost", "params = 4000\nmacs = 4_000_000"),
+    ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 28 * 28 * 32 * 16 * 9"),
     ("ch02_read_figure", "stride = 2\npadding = 1\ndilation = 4"),
     ("ch02_read_figure", "stride = 4\npadding = 1\ndilation = 2"),
     ("ch02_receptive_field", "field_size = 12\neffective_stride = 2"),
-    ("ch02_receptive_field", "field_size = 10\neffective_stride = 3"),
+    ("ch02_receptive_field", "field_size = 13\neffective_stride = 2"),
 ])
 def test_public_checks_leave_wrong_answers_to_the_hidden_tests_so_they_do_not_pin_the_answer(name, answer):
     # Session ruling on public checks as oracles: beyond the named usual mistakes, plausible wrong answers pass.
