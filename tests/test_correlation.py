@@ -85,7 +85,9 @@ def test_highlight_and_product_sum_match_the_chosen_output_pixel(kernel: str, op
         scene = correlation_scene(kernel, operation, row, col)
         inp, out = scene.grid("input"), scene.grid("output")
         window = {(row + u, col + v) for u in range(3) for v in range(3)}
-        assert {divmod(i, inp.cols) for i, c in enumerate(inp.cells) if c == "k"} == window
+        assert {divmod(i, inp.cols) for i, c in enumerate(inp.cells) if c in "kx"} == window
+        assert [divmod(i, inp.cols) for i, c in enumerate(inp.cells) if c == "x"] == [(row + 1, col + 1)]  # the centre
+        assert scene.lines[-1].startswith(f"y[{row}, {col}] sits over x[{row + 1}, {col + 1}]")
         assert [divmod(i, out.cols) for i, c in enumerate(out.cells) if c == "k"] == [(row, col)]
         line = scene.lines[1]
         assert line.startswith(f"y[{row}, {col}] = ")

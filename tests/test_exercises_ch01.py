@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pathlib
+import re
 
 import jupytext
+import pytest
 
+from convlib.course.homework import public_check_failures, question_cells
 from planting import planted_mistake_tests
 
 CHAPTER = pathlib.Path(__file__).resolve().parents[1] / "chapters" / "01-convolution.md"
@@ -42,6 +45,15 @@ def correlate2d(x, w):
 CORRELATE_BUILTIN = """
 def correlate2d(x, w):
     return F.conv2d(x[None, None], w[None, None])[0, 0]
+"""
+CORRELATE_SCIPY = """
+def correlate2d(x, w):
+    return torch.as_tensor(scipy.signal.correlate2d(x, w, mode="valid"))
+"""
+CORRELATE_SCIPY_IMPORTED = """
+def correlate2d(x, w):
+    from scipy.signal import correlate2d as scipy_correlate2d
+    return torch.as_tensor(scipy_correlate2d(x.numpy(), w.numpy(), mode="valid"))
 """
 CORRELATE_CHAPTERS_LOOPS = """
 def conv2d_loops(x, weight, bias=None):  # stands in for the chapter's function, defined earlier in the notebook
@@ -114,6 +126,7 @@ MISTAKES = [
     ("ch01_output_shape", "shape = (4, 3, 28, 28)", "one channel per filter"),
     ("ch01_output_shape", "shape = [4, 16, 28, 28]", "tuple"),
     ("ch01_output_shape", "shape = (4, 16, 30, 30)", "k // 2"),
+    ("ch01_output_shape", "shape = (4, 16, 24, 24)", "each end"),
     ("ch01_output_shape", "shape = (4, 28, 28, 16)", "channels-last"),
     ("ch01_layer_cost", "params_answer = 64 * (3 * 3 + 1)\nmacs_answer = 28 * 28 * 64 * 32 * 9", "not k × k"),
     ("ch01_layer_cost", "params_answer = 64 * (32 * 9 + 1)\nmacs_answer = 2 * 28 * 28 * 64 * 32 * 9", "FLOPs"),
@@ -124,12 +137,15 @@ MISTAKES = [
     ("ch01_layer_cost", "params_answer = 64 * (32 * 9 + 1)\nmacs_answer = 28 * 28 * 64 * (32 * 9 + 1)", "bias is an addition"),
     ("ch01_layer_cost", "params_answer = 64 * (32 * 9 + 1)\nmacs_answer = 26 * 26 * 64 * 32 * 9", "padding=1"),
     ("ch01_layer_cost", "params_answer = 64 * (32 * 9 + 1)\nmacs_answer = 30 * 30 * 64 * 32 * 9", "padded input"),
+    ("ch01_layer_cost", "params_answer = 64 * (32 * 9 + 1)\nmacs_answer = 27 * 27 * 64 * 32 * 9", "off by one"),
     ("ch01_layer_cost", "params_answer = 32 * 9 + 1\nmacs_answer = 28 * 28 * 64 * 32 * 9", "one filter"),
     ("ch01_layer_cost", "params_answer = 32 * 64 * 9 + 32\nmacs_answer = 28 * 28 * 64 * 32 * 9", "not one per input channel"),
     ("ch01_correlate2d", CORRELATE_FLIPPED, "flipped the kernel"),
     ("ch01_correlate2d", CORRELATE_OFF_BY_ONE, "a 2×2 kernel on a 4×4 image gives 3×3"),
     ("ch01_correlate2d", CORRELATE_SQUARE_ONLY, "swapped"),
     ("ch01_correlate2d", CORRELATE_BUILTIN, "called F.conv2d"),
+    ("ch01_correlate2d", CORRELATE_SCIPY, "called scipy.signal.correlate2d"),
+    ("ch01_correlate2d", CORRELATE_SCIPY_IMPORTED, "called scipy.signal.correlate2d"),
     ("ch01_correlate2d", CORRELATE_CHAPTERS_LOOPS, "called the chapter's conv2d_loops"),
     ("ch01_correlate2d", CORRELATE_MATMUL, "`@` is a matrix product"),
     ("ch01_true_convolution", CONVOLVE_ONE_AXIS, "one axis only"),
@@ -151,3 +167,45 @@ MISTAKES = [
 
 (test_usual_mistake_fails_with_a_hint_naming_it, test_chapters_own_solution_passes_every_public_check,
  test_every_exercise_has_at_least_two_planted_mistakes) = planted_mistake_tests(NB, MISTAKES)
+
+
+def test_output_shape_public_checks_do_not_pin_the_answer():
+    """The ruling on public checks as oracles: sizes other than the named mistakes still pass publicly."""
+    for size in (25, 26, 29):
+        assert public_check_failures(NB, "ch01_output_shape", f"shape = (4, 16, {size}, {size})") == [], size
+
+
+def test_layer_cost_public_checks_do_not_pin_the_answer():
+    """Counts near the answer, beyond the named mistakes, still pass publicly (the hidden test rejects them)."""
+    for params, macs in (("64 * (32 * 9 + 2)", "28 * 28 * 64 * 32 * 9"), ("64 * (32 * 9 + 1)", "28 * 28 * 64 * 32 * 8"),
+                         ("64 * (32 * 9 + 1)", "29 * 29 * 64 * 32 * 9")):
+        assert public_check_failures(NB, "ch01_layer_cost", f"params_answer = {params}\nmacs_answer = {macs}") == []
+
+
+@pytest.mark.parametrize("name, values", [
+    ("ch01_output_shape", ("28", "27", "24", "30")),
+    ("ch01_layer_cost", ("18496", "18432", "14450688", "28901376", "13436928", "12460032", "16588800")),
+])
+def test_check_cells_hold_no_number_near_the_answer(name, values):
+    """Known wrong values next to the answer live in the check cells only as salted hashes."""
+    checks = "\n".join(c.source for c in question_cells(NB, name)["public"]).replace("_", "")
+    for value in values:
+        assert not re.search(rf"\b{value}\b", checks), value
+
+
+def test_no_set_up_helper_answers_exercise_1_or_2_in_one_call():
+    """conv_output_size and convlib.cost are not imported in the set-up cell."""
+    setup = next(c.source for c in NB.cells if c.cell_type == "code")
+    assert "conv_output_size" not in setup and "cost" not in setup
+
+
+@pytest.mark.parametrize("answer", [CORRELATE_SCIPY, CORRELATE_BUILTIN, CORRELATE_CHAPTERS_LOOPS])
+def test_correlate2d_hidden_tests_reject_a_built_in(answer):
+    """The hidden tests swap the built-ins out as well: calling SciPy or F.conv2d fails there too."""
+    setup = next(c.source for c in NB.cells if c.cell_type == "code")
+    namespace: dict[str, object] = {"__name__": "__exercise__"}
+    exec(compile(setup, "<set-up>", "exec"), namespace)  # noqa: S102 - our own chapter source
+    exec(compile(answer, "<answer>", "exec"), namespace)  # noqa: S102
+    (hidden,) = question_cells(NB, "ch01_correlate2d")["hidden"]
+    with pytest.raises(AssertionError, match="built-in convolution"):
+        exec(compile(hidden.source, "<hidden>", "exec"), namespace)  # noqa: S102

@@ -105,7 +105,8 @@ def correlation_scene(
     """One output pixel of a 2D cross-correlation or convolution, every number shown (chapter 01).
 
     The input (default ``IMAGE``, 6×6) is on the left with the window of
-    output ``(row, col)`` highlighted, the kernel in the middle (and, for a true
+    output ``(row, col)`` highlighted and its centre ``(row + 1, col + 1)``, the
+    pixel the output sits over, in pink, the kernel in the middle (and, for a true
     convolution, the kernel rotated by 180°, which is what actually slides), and
     the valid output on the right. The text lines spell out the product-sum.
 
@@ -139,7 +140,9 @@ def correlation_scene(
     window = {(row + u, col + v) for u in range(3) for v in range(3)}
     scale = "" if divisor == 1 else f" ÷ {divisor}"
     grids = [
-        Grid("input", 0, 0, ih, iw, "".join("k" if (r, c) in window else "i" for r in range(ih) for c in range(iw)),
+        # the window's centre, pink: the input pixel that output (row, col) sits over
+        Grid("input", 0, 0, ih, iw, "".join("x" if (r, c) == (row + 1, col + 1) else "k" if (r, c) in window else "i"
+                                            for r in range(ih) for c in range(iw)),
              label=f"input x ({ih}×{iw})", text=[_num(v) for r in x for v in r]),
         Grid("kernel", iw + GAP, 0, 3, 3, "c" if flip else "k", label="kernel w" + scale,
              text=[_num(v) for r in taps for v in r]),
@@ -166,6 +169,7 @@ def correlation_scene(
         f"{operation}{pytorch_note if not flip else flip_note}: y[i, j] = {formula}",
         f"y[{row}, {col}] = {value}",
         note,
+        f"y[{row}, {col}] sits over x[{row + 1}, {col + 1}] (pink), the centre of its window",
     ]
     return Scene(grids=grids, lines=lines)
 
@@ -267,7 +271,7 @@ def im2col_scene(size: int = 4, kernel_size: int = 3, in_channels: int = 1, out_
     with one row per output position and ``C_in·k²`` columns (a heat map with the
     values printed), with the weight reshaped to ``C_out × (C_in·k²)`` below it,
     column under column, so each filter row lines up with the values it
-    multiplies; under these their product ``Y = X_col·Wᵀ + b`` (positions ×
+    multiplies; under these their product ``Y = X_col·Kᵀ + b`` (positions ×
     ``C_out``) and ``Y``'s first column folded back into an image (below rather
     than further right, so that the figure fits the book's column). The windows pair input
     window ``t`` with row ``t``.
@@ -294,7 +298,7 @@ def im2col_scene(size: int = 4, kernel_size: int = 3, in_channels: int = 1, out_
     grids += [
         Grid("cols", mx, 0, positions, depth, "i", label=f"X_col: one window per row ({positions}×{depth})",
              values=[float(v) for r in rows for v in r], vmax=6.0, text=[_num(v) for r in rows for v in r]),
-        Grid("weight", mx, positions + 1.5, out_channels, depth, "k", label=f"W: one filter per row ({out_channels}×{depth})",
+        Grid("weight", mx, positions + 1.5, out_channels, depth, "k", label=f"K: one filter per row ({out_channels}×{depth})",
              text=[_num(wmat[t][f]) for f in range(out_channels) for t in range(depth)]),
         Grid("product", yx, below, positions, out_channels, "o", label="Y", text=[_num(v) for r in ymat for v in r]),
         Grid("folded", fx, below, o, o, "o", label=f"y[0] ({o}×{o})", text=[_num(r[0]) for r in ymat]),
@@ -304,7 +308,7 @@ def im2col_scene(size: int = 4, kernel_size: int = 3, in_channels: int = 1, out_
     lines = [
         f"X_col: {positions} windows × ({in_channels}·{k}·{k} = {depth}) values = {positions * depth} numbers, "
         f"from an input of {in_channels * size * size}",
-        f"Y = X_col · Wᵀ + b: ({positions}×{depth}) · ({depth}×{out_channels}) = {positions}×{out_channels}, "
+        f"Y = X_col · Kᵀ + b: ({positions}×{depth}) · ({depth}×{out_channels}) = {positions}×{out_channels}, "
         f"then each column folds back into a {o}×{o} output channel",
     ]
     return Scene(grids=grids, windows=windows, lines=lines)
