@@ -5,6 +5,9 @@ from __future__ import annotations
 import pathlib
 
 import jupytext
+import pytest
+
+from convlib.course.homework import public_check_failures
 
 from planting import planted_mistake_tests
 
@@ -41,42 +44,82 @@ def causal_conv1d(x, weight, dilation=1):
     k = weight.shape[-1]
     return F.conv1d(F.pad(x, (0, (k - 1) * dilation)), weight, dilation=dilation)
 """
+CAUSAL_K_D = """
+def causal_conv1d(x, weight, dilation=1):
+    k = weight.shape[-1]
+    return F.conv1d(F.pad(x, (k * dilation, 0)), weight, dilation=dilation)
+"""
+CAUSAL_CUT_LAST = """
+def causal_conv1d(x, weight, dilation=1):
+    p = (weight.shape[-1] - 1) * dilation
+    return F.conv1d(x, weight, padding=p, dilation=dilation)[..., :-p]
+"""
 COST = "params_3d = {p3}\nmacs_3d = {m3}\nparams_2d = {p2}"
-P3, M3, P2 = "128 * 64 * 27 + 128", "16 * 56 * 56 * 128 * 64 * 27", "128 * 1024 * 9 + 128"
+P3, M3, P2 = "96 * 48 * 27 + 96", "8 * 28 * 28 * 96 * 48 * 27", "96 * 384 * 9 + 96"
+STACKS = 'causal_panels = {c}\nreal_inputs_A = {n}\nwidest = "A"'
 
 MISTAKES = [
     ("ch03_clip_shape", "clip_shape = (2, 64, 16, 56, 56)", "frames too"),
-    ("ch03_clip_shape", "clip_shape = (2, 64, 7, 53, 53)", "padding of 3"),
+    ("ch03_clip_shape", "clip_shape = (2, 64, 7, 53, 53)", "padding of 1 on the frames axis"),
+    ("ch03_clip_shape", "clip_shape = (2, 64, 8, 53, 53)", "padding of 3"),
     ("ch03_clip_shape", "clip_shape = (2, 64, 56, 56, 8)", "frames axis D comes before"),
     ("ch03_clip_shape", "clip_shape = (2, 64, 8, 57, 57)", "rounds down"),
     ("ch03_clip_shape", "clip_shape = (2, 64, 9, 56, 56)", "frames axis too"),
-    ("ch03_clip_shape", "clip_shape = (2, 64, 7, 55, 55)", "+ 1 at the end"),
-    ("ch03_clip_shape", "clip_shape = (2, 64, 8, 55, 55)", "pads one side only"),
-    ("ch03_frames_cost", COST.format(p3="128 * 64 * 27", m3=M3, p2=P2), "forgot the bias"),
-    ("ch03_frames_cost", COST.format(p3="128 * 64 * 9 + 128", m3=M3, p2=P2), "27 taps"),
-    ("ch03_frames_cost", COST.format(p3=P3, m3="16 * 56 * 56 * 128 * 64 * 9", p2=P2), "27 taps"),
-    ("ch03_frames_cost", COST.format(p3=P3, m3="14 * 54 * 54 * 128 * 64 * 27", p2=P2), "padding=1"),
+    ("ch03_clip_shape", "clip_shape = (2, 64, 7, 56, 56)", "+ 1 at the end"),
+    ("ch03_clip_shape", "clip_shape = (2, 64, 8, 55, 55)", "pad one side only"),
+    ("ch03_clip_shape", "clip_shape = (2, 64, 8, 54, 54)", "padding 1 on height"),
+    ("ch03_clip_shape", "clip_shape = (2, 64, 8, 58, 58)", "kernel size 3 on height"),
+    ("ch03_clip_shape", "clip_shape = (2, 64, 6, 56, 56)", "kernel size 7 on the frames"),
+    ("ch03_clip_shape", "clip_shape = (2, 64, 10, 56, 56)", "padding 3 on the frames"),
+    ("ch03_frames_cost", COST.format(p3="96 * 48 * 27", m3=M3, p2=P2), "forgot the bias"),
+    ("ch03_frames_cost", COST.format(p3="96 * 48 * 9 + 96", m3=M3, p2=P2), "27 taps"),
+    ("ch03_frames_cost", COST.format(p3=P3, m3="8 * 28 * 28 * 96 * 48 * 9", p2=P2), "27 taps"),
+    ("ch03_frames_cost", COST.format(p3=P3, m3="6 * 26 * 26 * 96 * 48 * 27", p2=P2), "without padding"),
+    ("ch03_frames_cost", COST.format(p3=P3, m3="10 * 30 * 30 * 96 * 48 * 27", p2=P2), "padded input's size"),
     ("ch03_frames_cost", COST.format(p3=P3, m3="2 * " + M3, p2=P2), "counts once"),
-    ("ch03_frames_cost", COST.format(p3=P3, m3="56 * 56 * 128 * 64 * 27", p2=P2), "16 frames, not one"),
-    ("ch03_frames_cost", COST.format(p3=P3, m3="16 * 112 * 112 * 128 * 64 * 27", p2=P2), "not the input's 112×112"),
-    ("ch03_frames_cost", COST.format(p3=P3, m3="8 * 56 * 56 * 128 * 64 * 27", p2=P2), "all 16 frames"),
-    ("ch03_frames_cost", COST.format(p3=P3, m3=M3, p2="128 * 1024 * 27 + 128"), "3×3: the frames became channels"),
-    ("ch03_frames_cost", COST.format(p3=P3, m3=M3, p2="128 * 1024 * 9"), "bias of the 2D layer"),
-    ("ch03_frames_cost", COST.format(p3=P3, m3=M3, p2="128 * 64 * 9 + 128"), "1024 input channels"),
-    ("ch03_causal_conv1d", CAUSAL_NO_DILATION, "(k − 1)·d"),
+    ("ch03_frames_cost", COST.format(p3=P3, m3="8 * 28 * 28 * 96 * (48 * 27 + 1)", p2=P2), "not a multiply-add"),
+    ("ch03_frames_cost", COST.format(p3=P3, m3="28 * 28 * 96 * 48 * 27", p2=P2), "8 frames, not one"),
+    ("ch03_frames_cost", COST.format(p3=P3, m3=M3, p2="96 * 384 * 27 + 96"), "3×3: the frames became channels"),
+    ("ch03_frames_cost", COST.format(p3=P3, m3=M3, p2="96 * 384 * 9"), "bias of the 2D layer"),
+    ("ch03_frames_cost", COST.format(p3=P3, m3=M3, p2="96 * 48 * 9 + 96"), "not 48"),
+    ("ch03_causal_conv1d", CAUSAL_NO_DILATION, "as if the kernel were not dilated"),
     ("ch03_causal_conv1d", CAUSAL_SYMMETRIC, "pad on the left only"),
     ("ch03_causal_conv1d", CAUSAL_RIGHT, "pad on the left only"),
     ("ch03_causal_conv1d", CAUSAL_NO_DILATION_IN_CALL, "forgot dilation=dilation"),
+    ("ch03_causal_conv1d", CAUSAL_K_D, "one tap's worth too many"),
     ("ch03_causal_conv1d", CAUSAL_BOTH_ENDS, "pads both ends"),
     ("ch03_causal_conv1d", CAUSAL_FLIPPED, "flipped the kernel"),
-    ("ch03_read_stacks", 'causal_panels = {"A", "B", "C"}\nreal_inputs_A = 14\nwidest = "A"', "not every panel is causal"),
-    ("ch03_read_stacks", 'causal_panels = {"A", "C"}\nreal_inputs_A = 16\nwidest = "A"', "receptive field, but part"),
-    ("ch03_read_stacks", 'causal_panels = {"A", "C"}\nreal_inputs_A = 15\nwidest = "A"', "pink padding zero as an input"),
-    ("ch03_read_stacks", 'causal_panels = {"A", "C"}\nreal_inputs_A = 13\nwidest = "A"', "off by one"),
-    ("ch03_read_stacks", 'causal_panels = {"A", "B"}\nreal_inputs_A = 14\nwidest = "A"', "padded on both ends"),
-    ("ch03_read_stacks", 'causal_panels = {"A"}\nreal_inputs_A = 14\nwidest = "A"', "dilated or not"),
+    ("ch03_causal_conv1d", CAUSAL_CUT_LAST, "k = 1"),
+    ("ch03_read_stacks", STACKS.format(c='{"A", "B", "C"}', n=14), "not every panel is causal"),
+    ("ch03_read_stacks", STACKS.format(c='{"A", "B"}', n=14), "padded on both ends"),
+    ("ch03_read_stacks", STACKS.format(c='{"A"}', n=14), "dilated or not"),
+    ("ch03_read_stacks", STACKS.format(c='{"C"}', n=14), "not the future"),
+    ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=16), "receptive field, but part"),
+    ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=15), "pink padding zero as an input"),
+    ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=13), "off by one"),
+    ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=7), "row labelled layer 1"),
     ("ch03_read_stacks", 'causal_panels = {"A", "C"}\nreal_inputs_A = 14\nwidest = "B"', "widest kernel"),
 ]
+
+# The public checks must not pin the answer: plausible wrong answers beyond the named mistakes still pass them
+# (the hidden tests catch these).
+STILL_PASSING = [
+    ("ch03_clip_shape", "clip_shape = (2, 64, 5, 56, 56)"),
+    ("ch03_clip_shape", "clip_shape = (2, 64, 8, 28, 28)"),
+    ("ch03_clip_shape", "clip_shape = (2, 64, 4, 60, 60)"),
+    ("ch03_frames_cost", COST.format(p3=P3, m3="8 * 32 * 32 * 96 * 48 * 27", p2=P2)),
+    ("ch03_frames_cost", COST.format(p3=P3, m3=M3, p2="96 * 384 * 9 + 96 * 8")),
+    ("ch03_read_stacks", STACKS.format(c="set()", n=14)),
+    ("ch03_read_stacks", STACKS.format(c='{"B", "C"}', n=14)),
+    ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=12)),
+    ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=8)),
+]
+
+
+@pytest.mark.parametrize("name, answer", STILL_PASSING, ids=[f"{n}-{i}" for i, (n, _) in enumerate(STILL_PASSING)])
+def test_public_checks_do_not_pin_the_answer(name: str, answer: str) -> None:
+    assert public_check_failures(NB, name, answer) == []
+
 
 (test_usual_mistake_fails_with_a_hint_naming_it, test_chapters_own_solution_passes_every_public_check,
  test_every_exercise_has_at_least_two_planted_mistakes) = planted_mistake_tests(NB, MISTAKES)
