@@ -161,12 +161,21 @@ def leaks(nb: nbformat.NotebookNode, markers: Iterable[str]) -> list[str]:
     return [m for m in markers if m in text]
 
 
+_READ_CACHE: dict[tuple[str, int, int], nbformat.NotebookNode] = {}
+
+
 def _read(chapter: nbformat.NotebookNode | str | os.PathLike[str]) -> nbformat.NotebookNode:
+    """The chapter as a notebook; a file is parsed once per version (path, size, modification time)."""
     if isinstance(chapter, nbformat.NotebookNode):
         return chapter
     import jupytext
 
-    return jupytext.read(pathlib.Path(chapter))
+    path = pathlib.Path(chapter).resolve()
+    stat = path.stat()
+    key = (str(path), stat.st_size, stat.st_mtime_ns)
+    if key not in _READ_CACHE:
+        _READ_CACHE[key] = jupytext.read(path)
+    return _READ_CACHE[key]
 
 
 def question_cells(nb: nbformat.NotebookNode, name: str) -> dict[str, list[nbformat.NotebookNode]]:
