@@ -70,6 +70,13 @@ def separate(kernel, tol=1e-6):
         raise ValueError("not separable")
     return (u[:, 0] * s[0].sqrt()).to(kernel.dtype), (vh[0] * s[0].sqrt()).to(kernel.dtype)
 """
+SEPARATE_LAST_SINGULAR = """
+def separate(kernel, tol=1e-6):
+    u, s, vh = torch.linalg.svd(kernel.double())
+    if len(s) > 1 and s[-1] > tol * s[0]:
+        raise ValueError("not separable")
+    return (u[:, 0] * s[0].sqrt()).to(kernel.dtype), (vh[0] * s[0].sqrt()).to(kernel.dtype)
+"""
 SEPARATE_ABSOLUTE_TOLERANCE = """
 def separate(kernel, tol=1e-6):
     u, s, vh = torch.linalg.svd(kernel.double())
@@ -90,13 +97,21 @@ MISTAKES = [
     ("ch07_pair_shape", "shape = (2, 6, 9, 12)", "1 wide"),                        # (5, 1) and (1, 0) read as the width's
     ("ch07_pair_shape", "shape = (2, 6, 11, 11)", "height first"),                 # (5, 1) read as 1 tall, 5 wide
     ("ch07_pair_shape", "shape = (2, 6, 10, 12)", "height first"),                 # (5, 1) and (1, 0) both read (W, H)
-    ("ch07_separable_cost", COST.format(f="28 * 28 * 25", s="2 * 28 * 28 * 5"), "both passes at the output size"),
-    ("ch07_separable_cost", COST.format(f="28 * 28 * 25", s="2 * 32 * 32 * 5"), "both passes at the input size"),
-    ("ch07_separable_cost", COST.format(f="32 * 32 * 25", s="28 * 32 * 5 + 28 * 28 * 5"), "no padding"),
-    ("ch07_separable_cost", COST.format(f="28 * 28 * 25", s="32 * 32 * 5 + 28 * 28 * 5"), "first (5×1) pass at the input size"),
-    ("ch07_separable_cost", COST.format(f="27 * 27 * 25", s="27 * 32 * 5 + 27 * 27 * 5"), "off-by-one"),
-    ("ch07_separable_cost", COST.format(f="28 * 28 * 25", s="29 * 32 * 5 + 29 * 29 * 5"), "off-by-one"),
-    ("ch07_separable_cost", COST.format(f="28 * 28 * 25", s="2 * 28 * 32 * 5"), "both passes at the same size"),
+    ("ch07_pair_shape", "shape = (2, 6, 13, 9)", "height before width"),          # H and W written the wrong way round
+    ("ch07_pair_shape", "shape = (2, 6, 7, 13)", "does not shrink the height"),     # the 1×5 kernel read as shrinking H
+    ("ch07_separable_cost", COST.format(f="49", s="14"), "one output pixel"),       # the per-pixel count
+    ("ch07_separable_cost", COST.format(f="2 * 20 * 36 * 49", s="2 * (20 * 40 * 7 + 20 * 36 * 7)"), "FLOP"),
+    ("ch07_separable_cost", COST.format(f="20 * 36 * 49", s="2 * (20 * 40 * 7 + 20 * 36 * 7)"), "FLOP"),
+    ("ch07_separable_cost", COST.format(f="20 * 36 * 49", s="2 * 20 * 36 * 7"), "both passes at the output size"),
+    ("ch07_separable_cost", COST.format(f="20 * 36 * 49", s="2 * 24 * 40 * 7"), "both passes at the input size"),
+    ("ch07_separable_cost", COST.format(f="18 * 34 * 49", s="18 * 40 * 7 + 18 * 34 * 7"), "padding=1 adds"),
+    ("ch07_separable_cost", COST.format(f="20 * 36 * 49", s="18 * 40 * 7 + 18 * 34 * 7"), "padding=1 adds"),
+    ("ch07_separable_cost", COST.format(f="20 * 36 * 49", s="24 * 40 * 7 + 20 * 36 * 7"), "7×1 pass at the input size"),
+    ("ch07_separable_cost", COST.format(f="19 * 35 * 49", s="19 * 40 * 7 + 19 * 35 * 7"), "one short"),
+    ("ch07_separable_cost", COST.format(f="20 * 36 * 49", s="2 * 20 * 40 * 7"), "both passes at the same size"),
+    ("ch07_separable_cost", COST.format(f="20 * 36 * 49", s="20 * 42 * 7 + 20 * 36 * 7"), "pads only the top and bottom"),
+    ("ch07_separable_cost", COST.format(f="20 * 36 * 49", s="24 * 36 * 7 + 20 * 36 * 7"), "keeps the width"),
+    ("ch07_separable_cost", COST.format(f="20 * 36 * 49", s="20 * 40 * 7"), "that is one pass"),
     ("ch07_separate", SEPARATE_UNSCALED, "σ₁"),
     ("ch07_separate", SEPARATE_NEVER_RAISES, "ValueError"),
     ("ch07_separate", SEPARATE_SWAPPED, "kH = 2"),
@@ -105,6 +120,7 @@ MISTAKES = [
     ("ch07_separate", SEPARATE_DOUBLE_NOT_CAST_BACK, "own dtype"),         # float64 factors for a float32 kernel
     ("ch07_separate", SEPARATE_NO_LENGTH_GUARD, "check len(s)"),
     ("ch07_separate", SEPARATE_ABSOLUTE_TOLERANCE, "not tol alone"),
+    ("ch07_separate", SEPARATE_LAST_SINGULAR, "not the last"),
     ("ch07_separate", SEPARATE_CALLS_CONVLIB, "called convlib"),
     ("ch07_separate", SEPARATE_CALLS_LOW_RANK, "called convlib"),
     ("ch07_spectrum", 'separable_kernels = {"A"}\nrank_of_c = 3', "every bar after the first"),
@@ -121,10 +137,10 @@ MISTAKES = [
 # answers still pass the public checks (the hidden tests exclude them), so the check cells do not
 # pin the answer.
 STILL_PASS = [
-    ("ch07_pair_shape", "shape = (2, 6, 9, 11)"),
-    ("ch07_pair_shape", "shape = (2, 6, 7, 13)"),
-    ("ch07_separable_cost", COST.format(f="28 * 32 * 25", s="28 * 32 * 5 + 28 * 28 * 5")),
-    ("ch07_separable_cost", COST.format(f="28 * 28 * 25", s="28 * 32 * 5")),
+    ("ch07_pair_shape", "shape = (2, 6, 9, 11)"),                                 # neutral values, no known mistake
+    ("ch07_pair_shape", "shape = (2, 6, 9, 17)"),
+    ("ch07_separable_cost", COST.format(f="49 * 650", s="20 * 40 * 7 + 20 * 36 * 7")),
+    ("ch07_separable_cost", COST.format(f="20 * 36 * 49", s="7 * 1450")),
     ("ch07_spectrum", 'separable_kernels = {"A", "C", "D"}\nrank_of_c = 3'),
     ("ch07_spectrum", 'separable_kernels = {"A", "B", "D"}\nrank_of_c = 3'),
     ("ch07_spectrum", 'separable_kernels = {"A", "D"}\nrank_of_c = 4'),
