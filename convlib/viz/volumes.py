@@ -91,7 +91,9 @@ def volume_conv_scene(
     if out_slice >= d_out:
         if not three_d:
             raise ValueError(f"out_slice must be 0: a 2D convolution over the full depth writes one slice per filter, got {out_slice}")
-        raise ValueError(f"out_slice must be below the output depth {d_out} (slices 0–{d_out - 1}), got {out_slice}")
+        slices = "only slice 0" if d_out == 1 else f"slices 0 to {d_out - 1}"
+        raise ValueError(f"out_slice (output slice) {out_slice} does not exist: the output has {d_out} "
+                         f"slice{'s' if d_out > 1 else ''} ({slices}); lower the output slice")
 
     pitch = size + 1  # columns per slice, gap included
     first = out_slice * stride if three_d else 0  # first input slice under the kernel
