@@ -243,6 +243,11 @@ MISTAKES = [
     ("ch15_read_the_samples", SAMPLES.format([-1, 2], 3), "tuple of two numbers"),
     ("ch15_read_the_samples", SAMPLES.format((-1, 2), 1), "hollow circles"),            # the regular grid's dilation
     ("ch15_read_the_samples", SAMPLES.format((-1, 2), 2), "how far each outer tap moved"),
+    ("ch15_read_the_samples", SAMPLES.format((-1, 2), 2), "empty squares between"),       # gaps counted, not steps
+    ("ch15_read_the_samples", SAMPLES.format((-1, 2), 4), "both ends included"),         # fencepost: squares counted inclusive
+    ("ch15_read_the_samples", SAMPLES.format((-2, 3), 3), "both ends included"),         # fencepost on the shift
+    ("ch15_read_the_samples", SAMPLES.format((-1, -2), 3), "columns grow to the right"),  # dx sign
+    ("ch15_read_the_samples", SAMPLES.format((-2, 1), 3), "is (Δx, Δy) and points"),     # swapped and reversed
     ("ch15_read_the_samples", SAMPLES.format((-1, 2), 3.0), "positive int"),
 ]
 
@@ -256,7 +261,7 @@ def test_the_public_checks_of_the_figure_question_are_not_an_oracle():
     """They reject the usual misreadings only: other plausible wrong readings pass them and are left to the hidden test."""
     from convlib.course.homework import public_check_failures
 
-    for shift, dilation in [((-1, 1), 3), ((-2, 2), 3), ((-1, 2), 4), ((-1, 2), 5)]:     # wrong, but no named mistake
+    for shift, dilation in [((-1, 1), 3), ((-2, 2), 3), ((-1, 3), 3), ((-1, 2), 5), ((-1, 2), 6)]:   # wrong, no named mistake
         assert public_check_failures(NB, "ch15_read_the_samples", SAMPLES.format(shift, dilation)) == [], (shift, dilation)
 
 
@@ -265,7 +270,8 @@ def test_the_figure_questions_check_cells_do_not_hold_the_answer():
     cells = [c.source for c in NB.cells if c.cell_type == "code" and "# HIDDEN" not in c.source
              and ("_read = " in c.source or "_key(dilation)" in c.source)]
     assert len(cells) == 2
-    for given_away in ["(-1, 2)", "(-1.0, 2.0)", "!= 3", "== 3", "(2, -1)", "(1, -2)", "(1, 2)"]:
+    for given_away in ["(-1, 2)", "(-1.0, 2.0)", "!= 3", "== 3", "(2, -1)", "(1, -2)", "(1, 2)", "(-2, 3)", "(-1, -2)",
+                       "(-2, 1)", "!= 4"]:
         assert given_away not in "\n".join(cells), given_away
 
 
