@@ -89,6 +89,12 @@ MISTAKES = [
     ("ch13_reduction_cost", COST.format("655_699_968", REDUCED), "whole naive block"),
     ("ch13_reduction_cost", COST.format("5 * 5 * 528 * 32 * 14 * 14", REDUCED), "let the 5×5 write 32 channels"),
     ("ch13_reduction_cost", COST.format(NAIVE, "528 * 32 * 14 * 14 + 5 * 5 * 32 * 32 * 14 * 14"), "still writes the branch's 128"),
+    ("ch13_reduction_cost", COST.format(NAIVE, "528 * 32 + 5 * 5 * 32 * 128 * 14 * 14"), "reduction is counted for one pixel"),
+    ("ch13_reduction_cost", COST.format(NAIVE, "5 * 5 * 528 * 32 * 14 * 14 + 5 * 5 * 32 * 128 * 14 * 14"), "counted with a 5×5 kernel"),
+    ("ch13_reduction_cost", COST.format(NAIVE, f"{REDUCED} + 528 * 128 * 14 * 14"), "pooling branch's 1×1 projection"),
+    ("ch13_reduction_cost", COST.format("5 * 5 * 528 * 128 * 10 * 10", "528 * 32 * 14 * 14 + 5 * 5 * 32 * 128 * 10 * 10"),
+     "'same' padding"),
+    ("ch13_reduction_cost", COST.format(NAIVE, "528 * 32 * 12 * 12 + 5 * 5 * 32 * 128 * 12 * 12"), "'same' padding"),
     # ch13_factorised_block
     ("ch13_factorised_block", _block(row_pad="0", col_pad="0"), "factorised branch makes the map smaller"),
     ("ch13_factorised_block", _block(row_pad="n // 2", col_pad="n // 2"), "factorised branch makes the map larger"),
@@ -110,6 +116,7 @@ MISTAKES = [
     ("ch13_read_costs", READ.format("3×3", 4), "'1x1', '3x3', '5x5' or 'pool'"),
     ("ch13_read_costs", READ.format("3x3", 2), "ratio of the map's sides"),
     ("ch13_read_costs", READ.format("3x3", '"4"'), "should be an int"),
+    ("ch13_read_costs", READ.format("3x3", 0.25), "upside down"),
 ]
 
 
@@ -150,3 +157,9 @@ def test_exercise_4s_public_checks_leave_wrong_answers_open() -> None:
     pass the public checks, so the answer cannot be found by trying values against them."""
     for branch, factor in [("1x1", 3), ("pool", 8)]:                # each call draws the figure: keep them few
         assert public_check_failures(NB, "ch13_read_costs", READ.format(branch, factor)) == [], (branch, factor)
+
+
+def test_exercise_3s_later_check_stays_silent_when_the_first_has_named_the_mistake() -> None:
+    """A padding mistake fails the first check cell only: the second must not add a hint about the 1×1 branch."""
+    failures = public_check_failures(NB, "ch13_factorised_block", _block(row_pad="0", col_pad="0"))
+    assert len(failures) == 1, failures
