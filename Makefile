@@ -61,7 +61,7 @@ chapter: vendor
 	$(VENV)/bin/jupyter-book build _build/ch$(N)/src --path-output _build/ch$(N) --all -W -n --keep-going
 
 test: $(BOOK_STAMP)
-	$(PY) -m pytest -n 2 --dist loadgroup --durations=25
+	$(PY) -m pytest -n 2 --dist loadgroup --durations=40 -m "not author"
 
 # JupyterLab (README, "Reading in JupyterLab"): the student edition of the chapters in _build/lab/student,
 # made again only when a chapter or convlib/course changes; EDITION=instructor opens the master copies.

@@ -23,6 +23,12 @@ CHROMIUM_FLAGS = [
 ]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # Registered here, not in pyproject.toml (whose change reinstalls the venv and re-executes every chapter).
+    config.addinivalue_line("markers", "author: a check for authors that another test of `make test` "
+                            "already makes; `make test` deselects it")
+
+
 @pytest.fixture(scope="module")
 def one_thread() -> Iterator[None]:
     """One intra-op torch thread for a module of tiny tensors: pytest-xdist workers then don't oversubscribe the cores."""

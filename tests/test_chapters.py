@@ -29,6 +29,7 @@ def prose_words(nb: nbformat.NotebookNode) -> int:
 
 
 @pytest.mark.slow
+@pytest.mark.author  # `make test` leaves it out: test_grading runs every chapter's solutions through the grader
 @pytest.mark.parametrize("path", CHAPTERS, ids=IDS)
 def test_chapter_executes_with_solutions_passing_every_test(path: pathlib.Path) -> None:
     nb = jupytext.read(path)
