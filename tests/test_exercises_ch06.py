@@ -53,6 +53,13 @@ def dilate_kernel(weight, dilation):
     out[:, :, ::dilation, ::dilation] = weight
     return out
 """
+DILATE_NO_PLUS_ONE = """
+def dilate_kernel(weight, dilation):
+    c_out, c_in, kh, kw = weight.shape
+    out = weight.new_zeros(c_out, c_in, dilation * (kh - 1), dilation * (kw - 1))
+    out[:, :, ::dilation, ::dilation] = weight
+    return out
+"""
 DILATE_CPU_ONLY = """
 def dilate_kernel(weight, dilation):
     c_out, c_in, kh, kw = weight.shape
@@ -75,11 +82,13 @@ MISTAKES = [
     ("ch06_output_shape", "shape = ((40 - 3) // 2 + 1,) * 2\nshape = (2, 32) + shape", "dilation and the padding both"),
     ("ch06_output_shape", "shape = (2, 32, 17, 17)", "k′ = d·k"),
     ("ch06_output_shape", "shape = (2, 32, 36, 36)", "stride"),
+    ("ch06_output_shape", "shape = (2, 32, (40 + 4 - (3 + 4 - 1)) // 2 + 1, 20)", "k′ = k + d − 1"),
     ("ch06_stack_cost", _cost(rf="1 + 4 * 2"), "as if undilated"),
     ("ch06_stack_cost", _cost(rf="1 + 3 * 17"), "not k·d"),
     ("ch06_stack_cost", _cost(rf="1 + 3 + 5 + 11 + 19"), "summing the effective sizes"),
     ("ch06_stack_cost", _cost(rf="2 * 17"), "starts at 1 pixel"),
     ("ch06_stack_cost", _cost(rf="19"), "dilation-9 layer alone"),
+    ("ch06_stack_cost", _cost(rf="36"), "one pixel twice"),
     ("ch06_stack_cost", _cost(rf="2 ** 5 - 1"), "doubling rates"),
     ("ch06_stack_cost", _cost(params="4 * 48 * 48 * 9"), "forgot the biases"),
     ("ch06_stack_cost", _cost(params="4 * (48 * 9 + 48)"), "48 input channels"),
@@ -90,6 +99,7 @@ MISTAKES = [
     ("ch06_stack_cost", _cost(macs="96 * 96 * 48 * 48 * 9"), "one layer"),
     ("ch06_stack_cost", _cost(macs="3 * 96 * 96 * 48 * 48 * 9"), "count the layers"),
     ("ch06_stack_cost", _cost(macs="2 * " + MACS), "FLOPs"),
+    ("ch06_stack_cost", _cost(macs=MACS + " // 2"), "halved the count"),
     ("ch06_stack_cost", _cost(macs="4 * 96 * 96 * 48 * 9"), "48 input channels"),
     ("ch06_stack_cost", _cost(macs="4 * 96 * 96 * (48 * 48 * 9 + 48)"), "bias is an addition"),
     ("ch06_stack_cost", _cost(macs="sum((96 - 2 * d) ** 2 for d in (1, 2, 5, 9)) * 48 * 48 * 9"), "left out the padding"),
@@ -101,25 +111,29 @@ MISTAKES = [
     ("ch06_dilate_kernel", DILATE_SWAPPED, "swapped height and width"),
     ("ch06_dilate_kernel", DILATE_CPU_ONLY, "weight's device"),
     ("ch06_dilate_kernel", DILATE_ONE_SIDE, "both sides from one dimension"),
+    ("ch06_dilate_kernel", DILATE_NO_PLUS_ONE, "forget the + 1"),
     ("ch06_gridding_figure", _figure(gridded='{"A"}'), "any blue pixel"),
     ("ch06_gridding_figure", _figure(gridded='{"A", "B", "C", "D"}'), "no blue pixel"),
     ("ch06_gridding_figure", _figure(gridded='{"A", "B", "C"}'), "uneven shades of red"),
     ("ch06_gridding_figure", _figure(rate=25), "not a rate"),
     ("ch06_gridding_figure", _figure(rate=12), "third alone"),
     ("ch06_gridding_figure", _figure(rate=8), "summing the effective sizes"),
-    ("ch06_gridding_figure", _figure(largest=6), "one more than the reach"),
-    ("ch06_gridding_figure", _figure(largest=9), "panel C's own rate"),
+    ("ch06_gridding_figure", _figure(largest=6), "at most the reach"),
+    ("ch06_gridding_figure", _figure(largest=5), "example 1, 2, 5"),
+    ("ch06_gridding_figure", _figure(largest=4), "doubling"),
+    ("ch06_gridding_figure", _figure(largest=9), "off a panel"),
 ]
 
 # Wrong answers that no public check names still pass publicly, so the check cell does not pin the answer
 # (the hidden tests reject them).
 UNPINNED = [
-    ("ch06_output_shape", "shape = (2, 32, 20, 20)"),
     ("ch06_output_shape", "shape = (2, 32, 15, 15)"),
+    ("ch06_output_shape", "shape = (2, 32, 14, 14)"),
     ("ch06_stack_cost", _cost(rf="33")),
     ("ch06_stack_cost", _cost(rf="37")),
     ("ch06_gridding_figure", _figure(gridded='{"C"}', rate=10, largest=8)),
-    ("ch06_gridding_figure", _figure(rate=11, largest=5)),
+    ("ch06_gridding_figure", _figure(rate=11, largest=3)),
+    ("ch06_gridding_figure", _figure(largest=10)),
 ]
 
 
