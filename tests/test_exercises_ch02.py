@@ -41,6 +41,14 @@ SIZE_DILATION_AS_STRIDE = """
 def output_size(i, k, s=1, p=0, d=1):
     return (i + 2 * p - k) // (s * d) + 1
 """
+SIZE_SPAN_D_GAPS = """
+def output_size(i, k, s=1, p=0, d=1):
+    return (i + 2 * p - k - (k - 1) * d) // s + 1
+"""
+SIZE_STARTS_SPACED_BY_D = """
+def output_size(i, k, s=1, p=0, d=1):
+    return (i + 2 * p - d * (k - 1) - 1) // (s * d) + 1
+"""
 SIZE_CALLS_CONVLIB = """
 from convlib.arithmetic import conv_output_size
 def output_size(i, k, s=1, p=0, d=1):
@@ -87,15 +95,20 @@ MISTAKES = [
     ("ch02_output_size", SIZE_SPAN_NO_PLUS_ONE, "span"),
     ("ch02_output_size", SIZE_SPAN_D_TIMES_K, "span is too long"),
     ("ch02_output_size", SIZE_DILATION_AS_STRIDE, "does not space the starts"),
+    ("ch02_output_size", SIZE_SPAN_D_GAPS, "d − 1 skipped pixels, not d"),
+    ("ch02_output_size", SIZE_STARTS_SPACED_BY_D, "does not space the starts"),
     ("ch02_output_size", SIZE_CALLS_CONVLIB, "called convlib or PyTorch"),
     ("ch02_output_size", SIZE_CALLS_TORCH, "called convlib or PyTorch"),
     ("ch02_read_figure", "stride = 2\npadding = 0\ndilation = 1", "dilation"),
-    ("ch02_read_figure", "stride = 2\npadding = 0\ndilation = 2", "padding"),
-    ("ch02_read_figure", "stride = 1\npadding = 1\ndilation = 2", "stride"),
-    ("ch02_read_figure", "stride = 2\npadding = 2\ndilation = 2", "one side"),
-    ("ch02_read_figure", "stride = 2\npadding = 1\ndilation = 3", "dilation 3"),  # tap to tap, both counted
-    ("ch02_read_figure", "stride = 3\npadding = 1\ndilation = 2", "stride 3"),
-    ("ch02_receptive_field", "field_size = 9\neffective_stride = 2", "leaves the max pool's window out"),
+    ("ch02_read_figure", "stride = 2\npadding = 0\ndilation = 3", "padding"),
+    ("ch02_read_figure", "stride = 1\npadding = 1\ndilation = 3", "stride"),
+    ("ch02_read_figure", "stride = 2\npadding = 2\ndilation = 3", "one side"),
+    ("ch02_read_figure", "stride = 3\npadding = 1\ndilation = 2", "swapped"),  # stride read as dilation and back
+    ("ch02_read_figure", "stride = 2\npadding = 1\ndilation = 4", "dilation 4 counts both taps"),  # tap to tap
+    ("ch02_read_figure", "stride = 3\npadding = 1\ndilation = 3", "stride 3"),  # both ends of the move counted
+    ("ch02_receptive_field", "field_size = 9\neffective_stride = 2", "leading 1 +"),  # or the pool's window
+    ("ch02_receptive_field", "field_size = 12\neffective_stride = 2", "adds k_l where"),  # 1 + Σ k_l, unweighted
+    ("ch02_receptive_field", "field_size = 14\neffective_stride = 2", "leading 1 + and the − 1"),  # Σ k_l·Π s
     ("ch02_receptive_field", "field_size = 8\neffective_stride = 2", "stride below the last"),
     ("ch02_receptive_field", "field_size = 10\neffective_stride = 1", "default stride"),
     ("ch02_receptive_field", "field_size = 11\neffective_stride = 2", "layers below layer l"),
@@ -115,10 +128,10 @@ MISTAKES = [
     ("ch02_output_shape", "shape = (2, 16, 11, 11)"),
     ("ch02_conv_cost", "params = 4000\nmacs = 4_000_000"),
     ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 28 * 28 * 32 * 16 * 9"),
-    ("ch02_read_figure", "stride = 2\npadding = 1\ndilation = 4"),
-    ("ch02_read_figure", "stride = 4\npadding = 1\ndilation = 2"),
-    ("ch02_receptive_field", "field_size = 12\neffective_stride = 2"),
+    ("ch02_read_figure", "stride = 2\npadding = 1\ndilation = 5"),
+    ("ch02_read_figure", "stride = 4\npadding = 1\ndilation = 3"),
     ("ch02_receptive_field", "field_size = 13\neffective_stride = 2"),
+    ("ch02_receptive_field", "field_size = 6\neffective_stride = 2"),
 ])
 def test_public_checks_leave_wrong_answers_to_the_hidden_tests_so_they_do_not_pin_the_answer(name, answer):
     # Session ruling on public checks as oracles: beyond the named usual mistakes, plausible wrong answers pass.
