@@ -48,6 +48,7 @@ MISTAKES = [
     ("ch14_dense_shape", SHAPE.format((2, 24, 14, 14)), "not only the last layer's"),
     ("ch14_dense_shape", SHAPE.format((2, 64 + 24, 14, 14)), "not only the last layer's"),
     ("ch14_dense_shape", SHAPE.format((2, 64 + 4 * 24, 14, 14)), "one layer short"),
+    ("ch14_dense_shape", SHAPE.format((2, 64 + 6 * 24, 14, 14)), "one layer too many"),
     ("ch14_dense_shape", SHAPE.format((2, 64, 14, 14)), "concatenates"),
     ("ch14_dense_shape", SHAPE.format((2, 64 + 5 * 96, 14, 14)), "4k channels stay inside a layer"),
     ("ch14_dense_shape", SHAPE.format((2, 92, 14, 14)), "transition layer comes after the block"),
@@ -76,6 +77,13 @@ MISTAKES = [
     ("ch14_bottleneck_cost", COST.format(W, MACS.format(28, 14, 14, 28)), "projection has stride 2"),
     ("ch14_bottleneck_cost", COST.format(W, f"[2 * v for v in {RIGHT}]"), "FLOPs"),
     ("ch14_bottleneck_cost", COST.format(W, f"sum({RIGHT})"), "list of 4 ints"),
+    # 3×3 without padding: a 13×13 map, on the 3×3 alone or on the 3×3 and the expand
+    ("ch14_bottleneck_cost", COST.format(W, MACS.format(28, 13, 14, 14)), "3×3 has padding 1"),
+    ("ch14_bottleneck_cost", COST.format(W, MACS.format(28, 13, 13, 14)), "3×3 has padding 1"),
+    # "expansion 4" applied to width 128: an output of 512 channels
+    ("ch14_bottleneck_cost", COST.format(f"{C1} + {C2} + 128 * 512 + 512 * 512", RIGHT), "outputs 1,024 channels"),
+    ("ch14_bottleneck_cost", COST.format(W, f"[{C1} * 28 * 28, {C2} * 14 * 14, 128 * 512 * 14 * 14, "
+                                            f"512 * 512 * 14 * 14]"), "outputs 1,024 channels"),
     # ch14_bottleneck_forward
     ("ch14_bottleneck_forward", _forward(shortcut="x"), "add block.downsample(x)"),
     ("ch14_bottleneck_forward", _forward(shortcut="x if block.downsample is None else block.downsample(f)"),
@@ -119,7 +127,8 @@ def bottleneck_forward(x, block):
     ("ch14_bottleneck_forward", "def bottleneck_forward(x, block):\n    return torch.relu(x)\n", "left out block.conv1"),
     # ch14_read_gradients: A (plain) ends near 1.7e-11 (nearest tick 10⁻¹¹), B (shortcuts) near 0.16 (10⁻¹).
     # The letter is checked publicly only against the student's own two readings (two choices: a check on the
-    # letter alone would give it away); swapping the curves passes publicly, the hidden test catches it.
+    # letter alone would give it away); the swapped curves are named by a hash of the whole answer.
+    ("ch14_read_gradients", READ.format("A", 1, 11), "other way round"),
     ("ch14_read_gradients", READ.format("A", 11, 1), "falls further"),
     ("ch14_read_gradients", READ.format("B", 1, 11), "falls further"),
     ("ch14_read_gradients", READ.format("B", 11, 11), "readings are equal"),
@@ -139,26 +148,26 @@ def bottleneck_forward(x, block):
 
 
 def test_read_gradients_public_checks_do_not_pin_the_answer():
-    """The ruling on public checks as oracles: beyond the named misreadings, the curves swapped and other
-    wrong decades still pass publicly (the hidden test catches them)."""
-    for answer in (READ.format("A", 1, 11), READ.format("B", 9, 1), READ.format("B", 13, 1),
+    """The ruling on public checks as oracles: beyond the named misreadings (the swapped curves among them),
+    other wrong decades, with either letter, still pass publicly (the hidden tests catch them)."""
+    for answer in (READ.format("A", 2, 11), READ.format("B", 9, 1), READ.format("B", 13, 1),
                    READ.format("B", 11, 2)):
         assert public_check_failures(NB, "ch14_read_gradients", answer) == [], answer
 
 
 def test_bottleneck_cost_public_checks_do_not_pin_the_answer():
     """The ruling on public checks as oracles: plausible wrong answers beyond the named mistakes still pass
-    publicly (the hidden tests reject them): the 3×3's output taken as 13×13, the shortcut's additions or
-    batch norm's multiplies counted, one term miscopied."""
-    for macs in (MACS.format(28, 13, 14, 14), MACS.format(28, 14, 13, 13),
-                 f"[{C1} * 28 * 28 + 128 * 28 * 28, {C2} * 14 * 14, {C3} * 14 * 14, {PJ} * 14 * 14 + 1024 * 14 * 14]",
-                 MACS.format(28, 14, 14, 7)):
+    publicly (the hidden tests reject them): the shortcut's additions or batch norm's multiplies counted, one
+    term miscopied, the list in the wrong order (projection first)."""
+    for macs in (f"[{C1} * 28 * 28 + 128 * 28 * 28, {C2} * 14 * 14, {C3} * 14 * 14, {PJ} * 14 * 14 + 1024 * 14 * 14]",
+                 MACS.format(28, 14, 14, 7),
+                 f"[{PJ} * 14 * 14, {C1} * 28 * 28, {C2} * 14 * 14, {C3} * 14 * 14]"):
         assert public_check_failures(NB, "ch14_bottleneck_cost", COST.format(W, macs)) == [], macs
 
 
 def test_dense_shape_public_checks_do_not_pin_the_answer():
     """Channel counts other than the named mistakes still pass publicly, on both sides of the answer."""
-    for c in (136, 208, 232, 256):
+    for c in (136, 232, 256):
         assert public_check_failures(NB, "ch14_dense_shape", SHAPE.format((2, c, 14, 14))) == [], c
 
 
