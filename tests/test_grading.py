@@ -26,6 +26,8 @@ planted = sys.modules["homework_planted"] = importlib.util.module_from_spec(_spe
 _spec.loader.exec_module(planted)  # type: ignore[union-attr]
 
 pytestmark = pytest.mark.slow
+# The tests of the shared ``graded`` run go to one pytest-xdist worker, so that run (~170 s) happens once.
+GRADED = pytest.mark.xdist_group("graded")
 
 
 def digest(folder: pathlib.Path) -> dict[str, str]:
@@ -62,15 +64,18 @@ def graded(edition, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[n
                                                    "bundle": edition.autograder.parent}, "wall": wall}
 
 
+@GRADED
 def test_every_submission_gets_exactly_one_row(graded) -> None:  # type: ignore[no-untyped-def]
     students = [row["student"] for row in graded["rows"]]
     assert sorted(students) == sorted(graded["plants"]), students
 
 
+@GRADED
 def test_csv_has_one_column_per_question_then_total_and_status(graded) -> None:  # type: ignore[no-untyped-def]
     assert list(graded["rows"][0]) == ["student", *planted.QUESTIONS, "total", "status"]
 
 
+@GRADED
 def test_scores_and_status_equal_the_planted_expectations_exactly(graded) -> None:  # type: ignore[no-untyped-def]
     got = {row["student"]: ({q: float(row[q]) for q in planted.QUESTIONS}, float(row["total"]), row["status"])
            for row in graded["rows"]}
@@ -79,6 +84,7 @@ def test_scores_and_status_equal_the_planted_expectations_exactly(graded) -> Non
     assert got == want
 
 
+@GRADED
 def test_a_submission_whose_answers_are_all_wrong_scores_zero(graded) -> None:  # type: ignore[no-untyped-def]
     result = graded["results"]["all_wrong"]
     assert result.status == "ok" and result.total == 0, (result.scores, result.report.get("errors"))
@@ -106,6 +112,7 @@ def test_public_checks_are_worth_no_points_and_hidden_tests_share_the_question(e
             assert sum(c.points for c in hidden) == planted.FULL[path.stem], path.name
 
 
+@GRADED
 def test_a_submission_that_deletes_files_harms_no_file_outside_its_sandbox(graded) -> None:  # type: ignore[no-untyped-def]
     if not sandbox_available():
         pytest.skip("user namespaces are unavailable here: grading falls back to a plain subprocess")
@@ -113,6 +120,7 @@ def test_a_submission_that_deletes_files_harms_no_file_outside_its_sandbox(grade
         assert digest(folder) == graded["before"][name], f"the {name} folder changed during grading"
 
 
+@GRADED
 def test_each_student_gets_feedback_with_hints_and_no_hidden_test_text(graded) -> None:  # type: ignore[no-untyped-def]
     folder = graded["out"] / "feedback"
     assert sorted(p.stem for p in folder.glob("*.txt")) == sorted(graded["plants"])
@@ -126,6 +134,7 @@ def test_each_student_gets_feedback_with_hints_and_no_hidden_test_text(graded) -
     assert "were interrupted" in (folder / "loops_forever.txt").read_text()
 
 
+@GRADED
 def test_time_limit_holds_for_each_notebook(graded) -> None:  # type: ignore[no-untyped-def]
     grace = min(30.0, max(10.0, TIMEOUT / 4))
     for name, result in graded["results"].items():
@@ -133,6 +142,7 @@ def test_time_limit_holds_for_each_notebook(graded) -> None:  # type: ignore[no-
     assert graded["results"]["loops_stubbornly"].seconds >= TIMEOUT, "a notebook gets its whole time"
 
 
+@GRADED
 def test_megabytes_of_output_are_capped_in_memory_and_in_the_log(graded) -> None:  # type: ignore[no-untyped-def]
     log = (graded["out"] / "logs" / "prints_megabytes.log").read_bytes()
     assert len(log) < 600_000 and b"bytes of output dropped" in log
