@@ -111,6 +111,17 @@ def convolve2d(x, w):
     kh, kw = w.shape
     return F.conv2d(x[None, None], w.T[None, None], padding=(kh - 1, kw - 1))[0, 0]
 """
+CORRELATE_TRANSPOSED_CONV = """
+def correlate2d(x, w):
+    kh, kw = w.shape
+    full = F.conv_transpose2d(x[None, None], w.flip(0, 1)[None, None])[0, 0]   # (H + kh - 1, W + kw - 1)
+    return full[kh - 1 : x.shape[0], kw - 1 : x.shape[1]]
+"""
+CONVOLVE_NO_BATCH_AXES = """
+def convolve2d(x, w):
+    kh, kw = w.shape
+    return F.conv2d(x, w.flip(0, 1)[None, None], padding=(kh - 1, kw - 1))
+"""
 CONVOLVE_SCIPY = """
 def convolve2d(x, w):
     return torch.as_tensor(scipy.signal.convolve2d(x, w))
@@ -128,6 +139,15 @@ MISTAKES = [
     ("ch01_output_shape", "shape = (4, 16, 30, 30)", "k // 2"),
     ("ch01_output_shape", "shape = (4, 16, 24, 24)", "each end"),
     ("ch01_output_shape", "shape = (4, 28, 28, 16)", "channels-last"),
+    ("ch01_output_shape", "shape = (4, 48, 28, 28)", "not one per (filter, input channel) pair"),
+    ("ch01_output_shape", "shape = (4, 16, 36, 36)", "full mode"),
+    ("ch01_layer_cost", "params_answer = 64 * (32 * 3 + 1)\nmacs_answer = 28 * 28 * 64 * 32 * 9", "k² weights"),
+    ("ch01_layer_cost", "params_answer = 64 * (32 * 9 + 1)\nmacs_answer = 28 * 28 * 64 * 32 * 3", "k² products"),
+    ("ch01_layer_cost", "params_answer = 64 * (32 * 9 + 1)\nmacs_answer = 29 * 29 * 64 * 32 * 9", "one too many"),
+    ("ch01_correlate2d", CORRELATE_TRANSPOSED_CONV, "called F.conv_transpose2d"),
+    ("ch01_true_convolution", CONVOLVE_NO_BATCH_AXES, "[None, None]"),
+    ("ch01_which_kernel", 'kernels_answer = "CDAB"', "signed and drawn red-blue"),
+    ("ch01_which_kernel", 'kernels_answer = "CBDA"', "signed and drawn red-blue"),
     ("ch01_layer_cost", "params_answer = 64 * (3 * 3 + 1)\nmacs_answer = 28 * 28 * 64 * 32 * 9", "not k × k"),
     ("ch01_layer_cost", "params_answer = 64 * (32 * 9 + 1)\nmacs_answer = 2 * 28 * 28 * 64 * 32 * 9", "FLOPs"),
     ("ch01_layer_cost", "params_answer = 64 * (32 * 9 + 1)\nmacs_answer = 28 * 28 * 32 * 9", "C_out"),
@@ -159,9 +179,9 @@ MISTAKES = [
     ("ch01_true_convolution", CONVOLVE_TRANSPOSED, "transpose"),
     ("ch01_true_convolution", CONVOLVE_SCIPY, "not SciPy"),
     ("ch01_true_convolution", CONVOLVE_SCIPY_DETACHED, "no gradient flows"),
-    ("ch01_which_kernel", 'kernels_answer = "BACD"', "two pairs are swapped"),
-    ("ch01_which_kernel", 'kernels_answer = "BDCA"', "Sobel x and Sobel y are swapped"),
-    ("ch01_which_kernel", 'kernels_answer = "CABD"', "box blur and sharpen are swapped"),
+    ("ch01_which_kernel", 'kernels_answer = "BACD"', "mixed up both pairs"),
+    ("ch01_which_kernel", 'kernels_answer = "BDCA"', "mixed up Sobel x and Sobel y"),
+    ("ch01_which_kernel", 'kernels_answer = "CABD"', "mixed up box blur and sharpen"),
     ("ch01_which_kernel", 'kernels_answer = "AABC"', "exactly one panel"),
 ]
 
@@ -178,13 +198,28 @@ def test_output_shape_public_checks_do_not_pin_the_answer():
 def test_layer_cost_public_checks_do_not_pin_the_answer():
     """Counts near the answer, beyond the named mistakes, still pass publicly (the hidden test rejects them)."""
     for params, macs in (("64 * (32 * 9 + 2)", "28 * 28 * 64 * 32 * 9"), ("64 * (32 * 9 + 1)", "28 * 28 * 64 * 32 * 8"),
-                         ("64 * (32 * 9 + 1)", "29 * 29 * 64 * 32 * 9")):
+                         ("64 * (32 * 9 + 1)", "25 * 25 * 64 * 32 * 9")):
         assert public_check_failures(NB, "ch01_layer_cost", f"params_answer = {params}\nmacs_answer = {macs}") == []
 
 
+def test_which_kernel_public_checks_do_not_pin_the_answer():
+    """Orders that no usual mistake produces still pass publicly (the hidden test rejects them)."""
+    for order in ("DABC", "ADCB"):
+        assert public_check_failures(NB, "ch01_which_kernel", f"kernels_answer = {order!r}") == [], order
+
+
+def test_which_kernel_check_cell_spells_out_no_order_of_the_panels():
+    """The check cell names each mistake in words; no order of the four letters but the prompt's example appears."""
+    from itertools import permutations
+
+    checks = "\n".join(c.source for c in question_cells(NB, "ch01_which_kernel")["public"])
+    assert [o for o in map("".join, permutations("ABCD")) if o in checks] == ["ABCD"]
+
+
 @pytest.mark.parametrize("name, values", [
-    ("ch01_output_shape", ("28", "27", "24", "30")),
-    ("ch01_layer_cost", ("18496", "18432", "14450688", "28901376", "13436928", "12460032", "16588800")),
+    ("ch01_output_shape", ("28", "27", "24", "30", "36", "48")),
+    ("ch01_layer_cost", ("18496", "18432", "14450688", "28901376", "13436928", "12460032", "16588800", "6208",
+                         "4816896", "15501312")),
 ])
 def test_check_cells_hold_no_number_near_the_answer(name, values):
     """Known wrong values next to the answer live in the check cells only as salted hashes."""
@@ -199,7 +234,7 @@ def test_no_set_up_helper_answers_exercise_1_or_2_in_one_call():
     assert "conv_output_size" not in setup and "cost" not in setup
 
 
-@pytest.mark.parametrize("answer", [CORRELATE_SCIPY, CORRELATE_BUILTIN, CORRELATE_CHAPTERS_LOOPS])
+@pytest.mark.parametrize("answer", [CORRELATE_SCIPY, CORRELATE_BUILTIN, CORRELATE_CHAPTERS_LOOPS, CORRELATE_TRANSPOSED_CONV])
 def test_correlate2d_hidden_tests_reject_a_built_in(answer):
     """The hidden tests swap the built-ins out as well: calling SciPy or F.conv2d fails there too."""
     setup = next(c.source for c in NB.cells if c.cell_type == "code")
