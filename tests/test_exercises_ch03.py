@@ -19,6 +19,11 @@ def causal_conv1d(x, weight, dilation=1):
     k = weight.shape[-1]
     return F.conv1d(F.pad(x, (k - 1, 0)), weight, dilation=dilation)
 """
+CAUSAL_IGNORE_DILATION = """
+def causal_conv1d(x, weight, dilation=1):
+    k = weight.shape[-1]
+    return F.conv1d(F.pad(x, (k - 1, 0)), weight)
+"""
 CAUSAL_SYMMETRIC = """
 def causal_conv1d(x, weight, dilation=1):
     k = weight.shape[-1]
@@ -56,21 +61,21 @@ def causal_conv1d(x, weight, dilation=1):
 """
 COST = "params_3d = {p3}\nmacs_3d = {m3}\nparams_2d = {p2}"
 P3, M3, P2 = "96 * 48 * 27 + 96", "8 * 28 * 28 * 96 * 48 * 27", "96 * 384 * 9 + 96"
-STACKS = 'causal_panels = {c}\nreal_inputs_A = {n}\nwidest = "A"'
+STACKS = 'causal_panels = {c}\nreal_inputs_A = {n}\nfuture_B = {f}'
 
 MISTAKES = [
-    ("ch03_clip_shape", "clip_shape = (2, 64, 16, 56, 56)", "frames too"),
-    ("ch03_clip_shape", "clip_shape = (2, 64, 7, 53, 53)", "padding of 1 on the frames axis"),
-    ("ch03_clip_shape", "clip_shape = (2, 64, 8, 53, 53)", "padding of 3"),
-    ("ch03_clip_shape", "clip_shape = (2, 64, 56, 56, 8)", "frames axis D comes before"),
-    ("ch03_clip_shape", "clip_shape = (2, 64, 8, 57, 57)", "rounds down"),
-    ("ch03_clip_shape", "clip_shape = (2, 64, 9, 56, 56)", "frames axis too"),
-    ("ch03_clip_shape", "clip_shape = (2, 64, 7, 56, 56)", "+ 1 at the end"),
-    ("ch03_clip_shape", "clip_shape = (2, 64, 8, 55, 55)", "pad one side only"),
-    ("ch03_clip_shape", "clip_shape = (2, 64, 8, 54, 54)", "padding 1 on height"),
-    ("ch03_clip_shape", "clip_shape = (2, 64, 8, 58, 58)", "kernel size 3 on height"),
-    ("ch03_clip_shape", "clip_shape = (2, 64, 6, 56, 56)", "kernel size 7 on the frames"),
-    ("ch03_clip_shape", "clip_shape = (2, 64, 10, 56, 56)", "padding 3 on the frames"),
+    ("ch03_clip_shape", "clip_shape = (2, 64, 8, 56, 56)", "does not simply halve"),   # "stride 2 halves everything"
+    ("ch03_clip_shape", "clip_shape = (2, 64, 7, 56, 56)", "does not simply halve"),
+    ("ch03_clip_shape", "clip_shape = (2, 64, 8, 55, 55)", "rounds down"),
+    ("ch03_clip_shape", "clip_shape = (2, 64, 14, 55, 55)", "frames too"),
+    ("ch03_clip_shape", "clip_shape = (2, 64, 7, 53, 53)", "padding of 2"),
+    ("ch03_clip_shape", "clip_shape = (2, 64, 55, 55, 7)", "frames axis D comes before"),
+    ("ch03_clip_shape", "clip_shape = (2, 64, 6, 55, 55)", "+ 1 at the end"),
+    ("ch03_clip_shape", "clip_shape = (2, 64, 7, 54, 54)", "pad one side only"),
+    ("ch03_clip_shape", "clip_shape = (2, 64, 7, 57, 57)", "kernel size 3 on height"),
+    ("ch03_clip_shape", "clip_shape = (2, 64, 5, 55, 55)", "kernel size 7 on the frames"),
+    ("ch03_clip_shape", "clip_shape = (2, 64, 9, 55, 55)", "padding 2 on the frames"),
+    ("ch03_clip_shape", "clip_shape = (2, 64, 7, 110, 110)", "height and width too"),
     ("ch03_frames_cost", COST.format(p3="96 * 48 * 27", m3=M3, p2=P2), "forgot the bias"),
     ("ch03_frames_cost", COST.format(p3="96 * 48 * 9 + 96", m3=M3, p2=P2), "27 taps"),
     ("ch03_frames_cost", COST.format(p3=P3, m3="8 * 28 * 28 * 96 * 48 * 9", p2=P2), "27 taps"),
@@ -83,6 +88,7 @@ MISTAKES = [
     ("ch03_frames_cost", COST.format(p3=P3, m3=M3, p2="96 * 384 * 9"), "bias of the 2D layer"),
     ("ch03_frames_cost", COST.format(p3=P3, m3=M3, p2="96 * 48 * 9 + 96"), "not 48"),
     ("ch03_causal_conv1d", CAUSAL_NO_DILATION, "as if the kernel were not dilated"),
+    ("ch03_causal_conv1d", CAUSAL_IGNORE_DILATION, "you ignored the dilation"),
     ("ch03_causal_conv1d", CAUSAL_SYMMETRIC, "pad on the left only"),
     ("ch03_causal_conv1d", CAUSAL_RIGHT, "pad on the left only"),
     ("ch03_causal_conv1d", CAUSAL_NO_DILATION_IN_CALL, "forgot dilation=dilation"),
@@ -90,29 +96,34 @@ MISTAKES = [
     ("ch03_causal_conv1d", CAUSAL_BOTH_ENDS, "pads both ends"),
     ("ch03_causal_conv1d", CAUSAL_FLIPPED, "flipped the kernel"),
     ("ch03_causal_conv1d", CAUSAL_CUT_LAST, "k = 1"),
-    ("ch03_read_stacks", STACKS.format(c='{"A", "B", "C"}', n=14), "not every panel is causal"),
-    ("ch03_read_stacks", STACKS.format(c='{"A", "B"}', n=14), "padded on both ends"),
-    ("ch03_read_stacks", STACKS.format(c='{"A"}', n=14), "dilated or not"),
-    ("ch03_read_stacks", STACKS.format(c='{"C"}', n=14), "not the future"),
-    ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=16), "receptive field, but part"),
-    ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=15), "pink padding zero as an input"),
-    ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=13), "off by one"),
-    ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=7), "row labelled layer 1"),
-    ("ch03_read_stacks", 'causal_panels = {"A", "C"}\nreal_inputs_A = 14\nwidest = "B"', "widest kernel"),
+    ("ch03_read_stacks", STACKS.format(c='{"A", "B", "C"}', n=14, f=3), "not every panel is causal"),
+    ("ch03_read_stacks", STACKS.format(c='{"A", "B"}', n=14, f=3), "padded on both ends"),
+    ("ch03_read_stacks", STACKS.format(c='{"A"}', n=14, f=3), "dilated or not"),
+    ("ch03_read_stacks", STACKS.format(c='{"C"}', n=14, f=3), "not the future"),
+    ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=16, f=3), "receptive field, but part"),
+    ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=15, f=3), "pink padding zero as an input"),
+    ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=13, f=3), "off by one"),
+    ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=7, f=3), "row labelled layer 1"),
+    ("ch03_read_stacks", STACKS.format(c='{"B", "C"}', n=14, f=3), "not reading no padding"),  # causal = reads no pink cell
+    ("ch03_read_stacks", STACKS.format(c='{"B"}', n=14, f=3), "reads the future"),
+    ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=14, f=1), "one layer"),
+    ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=14, f=4), "t=8 itself"),
+    ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=14, f=9), "3 layers of 3 taps"),
 ]
 
 # The public checks must not pin the answer: plausible wrong answers beyond the named mistakes still pass them
 # (the hidden tests catch these).
 STILL_PASSING = [
-    ("ch03_clip_shape", "clip_shape = (2, 64, 5, 56, 56)"),
-    ("ch03_clip_shape", "clip_shape = (2, 64, 8, 28, 28)"),
-    ("ch03_clip_shape", "clip_shape = (2, 64, 4, 60, 60)"),
+    ("ch03_clip_shape", "clip_shape = (2, 64, 4, 55, 55)"),
+    ("ch03_clip_shape", "clip_shape = (2, 64, 7, 40, 40)"),
+    ("ch03_clip_shape", "clip_shape = (2, 64, 11, 60, 60)"),
     ("ch03_frames_cost", COST.format(p3=P3, m3="8 * 32 * 32 * 96 * 48 * 27", p2=P2)),
     ("ch03_frames_cost", COST.format(p3=P3, m3=M3, p2="96 * 384 * 9 + 96 * 8")),
-    ("ch03_read_stacks", STACKS.format(c="set()", n=14)),
-    ("ch03_read_stacks", STACKS.format(c='{"B", "C"}', n=14)),
-    ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=12)),
-    ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=8)),
+    ("ch03_read_stacks", STACKS.format(c="set()", n=14, f=3)),
+    ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=12, f=3)),
+    ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=8, f=3)),
+    ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=14, f=6)),
+    ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=14, f=11)),
 ]
 
 
