@@ -13,54 +13,52 @@ from planting import planted_mistake_tests
 CHAPTER = pathlib.Path(__file__).resolve().parents[1] / "chapters" / "02-arithmetic.md"
 NB = jupytext.read(CHAPTER)
 
-SIZE_NO_PLUS_ONE = """
-def output_size(i, k, s=1, p=0, d=1):
-    return (i + 2 * p - d * (k - 1) - 1) // s
+def _unread(windows: str, tap: str, keep: str = "x not in read") -> str:
+    """An `unread` answer built from the parts, with one part planted wrong."""
+    return f"""
+def unread(i, k, s=1, p=0, d=1):
+    windows = {windows}
+    read = {{{tap} for t in range(windows) for j in range(k)}}
+    return [x for x in range(i) if {keep}]
 """
-SIZE_ONE_SIDED_PADDING = """
-def output_size(i, k, s=1, p=0, d=1):
-    return (i + p - d * (k - 1) - 1) // s + 1
+
+
+WINDOWS = "(i + 2 * p - d * (k - 1) - 1) // s + 1"
+TAP = "t * s + j * d - p"
+UNREAD_READ = _unread(WINDOWS, TAP, "x in read")
+UNREAD_PADDED = _unread(WINDOWS, "t * s + j * d")
+UNREAD_NEIGHBOUR_TAPS = _unread(WINDOWS, "t * s + j - p")
+UNREAD_SPAN_K = _unread("(i + 2 * p - k) // s + 1", TAP)
+UNREAD_NO_PLUS_ONE = _unread("(i + 2 * p - d * (k - 1) - 1) // s", TAP)
+UNREAD_CEIL = _unread("-(-(i + 2 * p - d * (k - 1) - 1) // s) + 1", TAP)
+UNREAD_STARTS_BY_D = _unread(WINDOWS, "t * s * d + j * d - p")
+UNREAD_K_MINUS_ONE_TAPS = _unread(WINDOWS, TAP).replace("range(k)", "range(k - 1)")
+UNREAD_FLOOR_ONLY = """
+def unread(i, k, s=1, p=0, d=1):
+    windows = (i + 2 * p - d * (k - 1) - 1) // s + 1
+    end = (windows - 1) * s + d * (k - 1) + 1 - p  # one past the last window, in input coordinates
+    return list(range(end, i))
 """
-SIZE_NO_DILATION = """
-def output_size(i, k, s=1, p=0, d=1):
-    return (i + 2 * p - k) // s + 1
+UNREAD_WITH_PADDING = _unread(WINDOWS, "t * s + j * d").replace("range(i)", "range(i + 2 * p)")
+UNREAD_SET = _unread(WINDOWS, TAP).replace("return [x for x in range(i) if x not in read]",
+                                           "return set(range(i)) - read")
+UNREAD_CALLS_CONVLIB = """
+from convlib.viz import read_positions
+def unread(i, k, s=1, p=0, d=1):
+    read = set(read_positions(i, k, s, p, d))
+    return [x for x in range(i) if x + p not in read]
 """
-SIZE_ROUNDED_UP = """
-def output_size(i, k, s=1, p=0, d=1):
-    return -(-(i + 2 * p - d * (k - 1) - 1) // s) + 1
-"""
-SIZE_SPAN_NO_PLUS_ONE = """
-def output_size(i, k, s=1, p=0, d=1):
-    return (i + 2 * p - d * (k - 1)) // s + 1
-"""
-SIZE_SPAN_D_TIMES_K = """
-def output_size(i, k, s=1, p=0, d=1):
-    return (i + 2 * p - d * k) // s + 1
-"""
-SIZE_DILATION_AS_STRIDE = """
-def output_size(i, k, s=1, p=0, d=1):
-    return (i + 2 * p - k) // (s * d) + 1
-"""
-SIZE_SPAN_D_GAPS = """
-def output_size(i, k, s=1, p=0, d=1):
-    return (i + 2 * p - k - (k - 1) * d) // s + 1
-"""
-SIZE_STARTS_SPACED_BY_D = """
-def output_size(i, k, s=1, p=0, d=1):
-    return (i + 2 * p - d * (k - 1) - 1) // (s * d) + 1
-"""
-SIZE_CALLS_CONVLIB = """
+UNREAD_CALLS_SIZE = """
 from convlib.arithmetic import conv_output_size
-def output_size(i, k, s=1, p=0, d=1):
-    return conv_output_size(i, k, s, p, d)
+def unread(i, k, s=1, p=0, d=1):
+    read = {t * s + j * d - p for t in range(conv_output_size(i, k, s, p, d)) for j in range(k)}
+    return [x for x in range(i) if x not in read]
 """
-SIZE_CALLS_TORCH = """
-def output_size(i, k, s=1, p=0, d=1):
-    return F.conv1d(torch.zeros(1, 1, i), torch.zeros(1, 1, k), stride=s, padding=p, dilation=d).shape[-1]
-"""
-SIZE_FLOAT = """
-def output_size(i, k, s=1, p=0, d=1):
-    return (i + 2 * p - d * (k - 1) - 1) / s + 1
+UNREAD_CALLS_TORCH = """
+def unread(i, k, s=1, p=0, d=1):
+    x = torch.ones(1, 1, i, requires_grad=True)
+    F.conv1d(x, torch.ones(1, 1, k), stride=s, padding=p, dilation=d).sum().backward()
+    return [j for j in range(i) if x.grad[0, 0, j] == 0]
 """
 
 MISTAKES = [
@@ -87,18 +85,24 @@ MISTAKES = [
     ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 64 * 32 * 32 * 16 * 9", "one axis"),  # stride on the height only
     ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 32 * 32 * 16 * 9", "C_out"),
     ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 33 * 33 * 32 * 16 * 9", "rounds up"),
-    ("ch02_output_size", SIZE_NO_PLUS_ONE, "off by one"),
-    ("ch02_output_size", SIZE_ONE_SIDED_PADDING, "each side"),
-    ("ch02_output_size", SIZE_NO_DILATION, "dilation"),
-    ("ch02_output_size", SIZE_ROUNDED_UP, "round down"),
-    ("ch02_output_size", SIZE_FLOAT, "int"),
-    ("ch02_output_size", SIZE_SPAN_NO_PLUS_ONE, "span"),
-    ("ch02_output_size", SIZE_SPAN_D_TIMES_K, "span is too long"),
-    ("ch02_output_size", SIZE_DILATION_AS_STRIDE, "does not space the starts"),
-    ("ch02_output_size", SIZE_SPAN_D_GAPS, "d − 1 skipped pixels, not d"),
-    ("ch02_output_size", SIZE_STARTS_SPACED_BY_D, "does not space the starts"),
-    ("ch02_output_size", SIZE_CALLS_CONVLIB, "called convlib or PyTorch"),
-    ("ch02_output_size", SIZE_CALLS_TORCH, "called convlib or PyTorch"),
+    ("ch02_conv_cost", "params = 32 * 16 * 9 + 16\nmacs = 32 * 32 * 32 * 16 * 9", "not one per input channel"),
+    ("ch02_conv_cost", "out = (64 + 2 - 3) / 2 + 1\nparams = 32 * 16 * 9 + 32\nmacs = out * out * 32 * 16 * 9", "compute it with //"),
+    ("ch02_conv_cost", "out = (64 + 2 - 3) / 2 + 1\nparams = 32 * 16 * 9 + 32\nmacs = int(out * out * 32 * 16 * 9)", "use // for the size"),
+    ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 16 * 16 * 32 * 16 * 9", "quartered each side"),  # 64 / 4
+    ("ch02_unread_pixels", UNREAD_READ, "pixels that are read"),
+    ("ch02_unread_pixels", UNREAD_PADDED, "padded position x + p"),
+    ("ch02_unread_pixels", UNREAD_NEIGHBOUR_TAPS, "taps are neighbours"),
+    ("ch02_unread_pixels", UNREAD_FLOOR_ONLY, "holes inside the windows"),
+    ("ch02_unread_pixels", UNREAD_SPAN_K, "too many windows"),
+    ("ch02_unread_pixels", UNREAD_NO_PLUS_ONE, "one window short"),
+    ("ch02_unread_pixels", UNREAD_CEIL, "overhangs the end"),
+    ("ch02_unread_pixels", UNREAD_STARTS_BY_D, "start s apart"),
+    ("ch02_unread_pixels", UNREAD_K_MINUS_ONE_TAPS, "k taps"),
+    ("ch02_unread_pixels", UNREAD_WITH_PADDING, "padding is not input"),
+    ("ch02_unread_pixels", UNREAD_SET, "list of ints"),
+    ("ch02_unread_pixels", UNREAD_CALLS_CONVLIB, "called convlib or PyTorch"),
+    ("ch02_unread_pixels", UNREAD_CALLS_SIZE, "called convlib or PyTorch"),
+    ("ch02_unread_pixels", UNREAD_CALLS_TORCH, "called convlib or PyTorch"),
     ("ch02_read_figure", "stride = 2\npadding = 0\ndilation = 1", "dilation"),
     ("ch02_read_figure", "stride = 2\npadding = 0\ndilation = 3", "padding"),
     ("ch02_read_figure", "stride = 1\npadding = 1\ndilation = 3", "stride"),
@@ -106,6 +110,7 @@ MISTAKES = [
     ("ch02_read_figure", "stride = 3\npadding = 1\ndilation = 2", "swapped"),  # stride read as dilation and back
     ("ch02_read_figure", "stride = 2\npadding = 1\ndilation = 4", "dilation 4 counts both taps"),  # tap to tap
     ("ch02_read_figure", "stride = 3\npadding = 1\ndilation = 3", "stride 3"),  # both ends of the move counted
+    ("ch02_read_figure", "stride = 2\npadding = 1\ndilation = 2", "empty cells between"),  # the gaps counted, d − 1
     ("ch02_receptive_field", "field_size = 9\neffective_stride = 2", "leading 1 +"),  # or the pool's window
     ("ch02_receptive_field", "field_size = 12\neffective_stride = 2", "adds k_l where"),  # 1 + Σ k_l, unweighted
     ("ch02_receptive_field", "field_size = 14\neffective_stride = 2", "leading 1 + and the − 1"),  # Σ k_l·Π s
