@@ -60,6 +60,14 @@ def dilate_kernel(weight, dilation):
     out[:, :, ::dilation, ::dilation] = weight
     return out
 """
+DILATE_KRON = """
+def dilate_kernel(weight, dilation):
+    d = dilation
+    corner = weight.new_zeros(d, d)
+    corner[0, 0] = 1
+    big = torch.kron(weight, corner)
+    return big[..., : -(d - 1), : -(d - 1)]
+"""
 DILATE_CPU_ONLY = """
 def dilate_kernel(weight, dilation):
     c_out, c_in, kh, kw = weight.shape
@@ -90,6 +98,9 @@ MISTAKES = [
     ("ch06_stack_cost", _cost(rf="19"), "dilation-9 layer alone"),
     ("ch06_stack_cost", _cost(rf="36"), "one pixel twice"),
     ("ch06_stack_cost", _cost(rf="2 ** 5 - 1"), "doubling rates"),
+    ("ch06_stack_cost", _cost(rf="1 + 1 + 2 + 5 + 9"), "added the rates themselves"),
+    ("ch06_stack_cost", _cost(rf="1 + 2 + 5 + 9"), "added the rates themselves"),
+    ("ch06_stack_cost", _cost(params="sum(48 * 48 * (2 * d + 1) ** 2 + 48 for d in (1, 2, 5, 9))"), "dilated k′×k′ window"),
     ("ch06_stack_cost", _cost(params="4 * 48 * 48 * 9"), "forgot the biases"),
     ("ch06_stack_cost", _cost(params="4 * (48 * 9 + 48)"), "48 input channels"),
     ("ch06_stack_cost", _cost(params="4 * (48 * 48 * 9 + 1)"), "one bias per output channel"),
@@ -112,15 +123,21 @@ MISTAKES = [
     ("ch06_dilate_kernel", DILATE_CPU_ONLY, "weight's device"),
     ("ch06_dilate_kernel", DILATE_ONE_SIDE, "both sides from one dimension"),
     ("ch06_dilate_kernel", DILATE_NO_PLUS_ONE, "forget the + 1"),
+    ("ch06_dilate_kernel", DILATE_KRON, "when d − 1 is 0"),
     ("ch06_gridding_figure", _figure(gridded='{"A"}'), "any blue pixel"),
-    ("ch06_gridding_figure", _figure(gridded='{"A", "B", "C", "D"}'), "no blue pixel"),
+    ("ch06_gridding_figure", _figure(gridded='{"A", "B", "C", "D"}'), "uneven shades of red"),
     ("ch06_gridding_figure", _figure(gridded='{"A", "B", "C"}'), "uneven shades of red"),
+    ("ch06_gridding_figure", _figure(gridded='{"A", "C", "D"}'), "uneven shades of red"),
+    ("ch06_gridding_figure", _figure(gridded="set()"), "empty set"),
+    ("ch06_gridding_figure", _figure(rate=18), "not its rate"),
     ("ch06_gridding_figure", _figure(rate=25), "not a rate"),
     ("ch06_gridding_figure", _figure(rate=12), "third alone"),
     ("ch06_gridding_figure", _figure(rate=8), "summing the effective sizes"),
     ("ch06_gridding_figure", _figure(largest=6), "at most the reach"),
     ("ch06_gridding_figure", _figure(largest=5), "example 1, 2, 5"),
-    ("ch06_gridding_figure", _figure(largest=4), "doubling"),
+    ("ch06_gridding_figure", _figure(largest=4), "factor k − 1"),
+    ("ch06_gridding_figure", _figure(largest=3), "plain sum"),
+    ("ch06_gridding_figure", _figure(largest=8), "largest offset covered"),
     ("ch06_gridding_figure", _figure(largest=9), "off a panel"),
 ]
 
@@ -131,9 +148,9 @@ UNPINNED = [
     ("ch06_output_shape", "shape = (2, 32, 14, 14)"),
     ("ch06_stack_cost", _cost(rf="33")),
     ("ch06_stack_cost", _cost(rf="37")),
-    ("ch06_gridding_figure", _figure(gridded='{"C"}', rate=10, largest=8)),
-    ("ch06_gridding_figure", _figure(rate=11, largest=3)),
-    ("ch06_gridding_figure", _figure(largest=10)),
+    ("ch06_gridding_figure", _figure(gridded='{"C"}', rate=10, largest=10)),
+    ("ch06_gridding_figure", _figure(gridded='{"B", "C"}', rate=11, largest=12)),
+    ("ch06_gridding_figure", _figure(gridded='{"A", "D"}')),
 ]
 
 
