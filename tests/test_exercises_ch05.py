@@ -5,11 +5,17 @@ from __future__ import annotations
 import pathlib
 
 import jupytext
+import pytest
+
+from convlib.course.homework import public_check_failures, question_cells
 
 from planting import planted_mistake_tests
 
 CHAPTER = pathlib.Path(__file__).resolve().parents[1] / "chapters" / "05-transposed.md"
 NB = jupytext.read(CHAPTER)
+# Exercise 4's figure cell draws a picture the checks never read (tests/test_chapters.py runs it); the planted
+# answers skip it, which keeps this file cheap.
+NB.cells = [c for c in NB.cells if "exercise-figure" not in c.get("metadata", {}).get("tags", [])]
 
 INSERT_TRAILING_ZEROS = """
 def zero_insert(x, stride):
@@ -52,24 +58,37 @@ def zero_insert(x, stride):
     return y[:, :, : stride * (x.shape[2] - 1) + 1, : stride * (x.shape[3] - 1) + 1]
 """
 
+INSERT_FIRST_SAMPLE_ONLY = """
+def zero_insert(x, stride):
+    n, c, h, w = x.shape
+    out = x.new_zeros(n, c, stride * (h - 1) + 1, stride * (w - 1) + 1)
+    out[0, :, ::stride, ::stride] = x[0]
+    return out
+"""
+
 MISTAKES = [
-    ("ch05_output_shape", "shape = (8, 16, 27, 27)", "output_padding"),
-    ("ch05_output_shape", "shape = (8, 16, 29, 29)", "without the padding and output_padding"),
-    ("ch05_output_shape", "shape = (8, 16, 25, 25)", "left out the kernel"),
-    ("ch05_output_shape", "shape = (8, 16, 31, 31)", "one stride too many"),
-    ("ch05_output_shape", "shape = (8, 16, 30, 30)", "leaves out the padding"),
-    ("ch05_output_shape", "shape = (8, 16, 7, 7)", "ordinary convolution"),
-    ("ch05_output_shape", "shape = (8, 16, 15, 15)", "stride"),
-    ("ch05_output_shape", "shape = (8, 16, 26, 26)", "do not subtract"),
+    ("ch05_output_shape", "shape = (8, 16, 40, 40)", "left out output_padding"),
+    ("ch05_output_shape", "shape = (8, 16, 42, 42)", "does not simply triple"),
+    ("ch05_output_shape", "shape = (8, 16, 44, 44)", "one stride too many"),
+    ("ch05_output_shape", "shape = (8, 16, 45, 45)", "left out the padding"),
+    ("ch05_output_shape", "shape = (8, 16, 43, 43)", "from each side"),
+    ("ch05_output_shape", "shape = (8, 16, 36, 36)", "left out the kernel"),
+    ("ch05_output_shape", "shape = (8, 16, 5, 5)", "ordinary convolution"),
+    ("ch05_output_shape", "shape = (8, 16, 15, 15)", "ignored the stride"),
+    ("ch05_output_shape", "shape = (8, 16, 39, 39)", "do not subtract"),
+    ("ch05_output_shape", "shape = (8, 32, 41, 41)", "out_channels"),
     ("ch05_transposed_macs", "macs = 32 * 32 * 256 * 128 * 4 * 4", "output positions"),
-    ("ch05_transposed_macs", "macs = 16 * 16 * 128 * 4 * 4", "C_in = 256"),
-    ("ch05_transposed_macs", "macs = 16 * 16 * 256 * 4 * 4", "C_out = 128"),
+    ("ch05_transposed_macs", "macs = 2 * 32 * 32 * 256 * 128 * 4 * 4", "FLOPs"),
+    ("ch05_transposed_macs", "macs = 15 * 15 * 256 * 128 * 4 * 4", "off-by-one"),
+    ("ch05_transposed_macs", "macs = 17 * 17 * 256 * 128 * 4 * 4", "off-by-one"),
+    ("ch05_transposed_macs", "macs = 16 * 16 * 128 * 4 * 4", "C_in"),
+    ("ch05_transposed_macs", "macs = 16 * 16 * 256 * 4 * 4", "C_out"),
     ("ch05_transposed_macs", "macs = 16 * 16 * (256 * 128 * 4 * 4 + 128)", "bias"),
     ("ch05_transposed_macs", "macs = 256 * 128 * 4 * 4", "number of weights"),
-    ("ch05_transposed_macs", "macs = 16 * 16 * 256 * 128 * 4", "k² = 16"),
+    ("ch05_transposed_macs", "macs = 16 * 16 * 256 * 128 * 4", "k² taps"),
     ("ch05_transposed_macs", "macs = 2 * 16 * 16 * 256 * 128 * 4 * 4", "FLOPs"),
-    ("ch05_transposed_macs", "macs = 16 * 16 * 256 * 128 * 4 * 4 + 32 * 32 * 128", "a bias is not a multiply-add"),
-    ("ch05_transposed_macs", "macs = 16 * 16 * 256 * 128 * 4 * 4 + 128", "a bias is not a multiply-add"),
+    ("ch05_transposed_macs", "macs = 16 * 16 * 256 * 128 * 4 * 4 + 32 * 32 * 128", "bias"),
+    ("ch05_transposed_macs", "macs = 16 * 16 * 256 * 128 * 4 * 4 + 128", "bias"),
     ("ch05_transposed_macs", "macs = 16 * 16 * 256 * 128 * 3 * 3", "not 3×3"),
     ("ch05_zero_insert", INSERT_TRAILING_ZEROS, "becomes 3×3"),
     ("ch05_zero_insert", INSERT_DTYPE_LOST, "dtype"),
@@ -77,13 +96,45 @@ MISTAKES = [
     ("ch05_zero_insert", INSERT_ONE_SHORT, "s·(2−1) + 1"),
     ("ch05_zero_insert", INSERT_HEIGHT_TWICE, "W for the columns"),
     ("ch05_zero_insert", INSERT_DEVICE_LOST, "device"),
+    ("ch05_zero_insert", INSERT_FIRST_SAMPLE_ONLY, "every sample"),
+    ("ch05_which_pair", "pair = (3, 7)", "order"),
+    ("ch05_which_pair", "pair = (4, 3)", "s·i′ + k"),
     ("ch05_which_pair", "pair = (4, 4)", "s divides k"),
     ("ch05_which_pair", "pair = (10, 2)", "s divides k"),
-    ("ch05_which_pair", "pair = (3, 7)", "kernel size first"),
-    ("ch05_which_pair", "pair = (5, 3)", "16 pixels wide"),
+    ("ch05_which_pair", "pair = (6, 3)", "s divides k"),
     ("ch05_which_pair", "pair = (13, 1)", "s divides k"),
     ("ch05_which_pair", "pair = (1, 5)", "k < s"),
 ]
 
 (test_usual_mistake_fails_with_a_hint_naming_it, test_chapters_own_solution_passes_every_public_check,
  test_every_exercise_has_at_least_two_planted_mistakes) = planted_mistake_tests(NB, MISTAKES)
+
+
+# The ruling on public checks as oracles: besides the named mistakes, plausible wrong answers pass the public
+# checks (the hidden tests catch them), so the check cell does not pin the answer.
+STILL_PASS = [
+    ("ch05_output_shape", "shape = (8, 16, 38, 38)"),
+    ("ch05_output_shape", "shape = (8, 16, 28, 28)"),
+    ("ch05_transposed_macs", "macs = 16 * 16 * 256 * 128 * 5 * 5"),
+    ("ch05_transposed_macs", "macs = 14 * 14 * 256 * 128 * 4 * 4"),
+    ("ch05_which_pair", "pair = (5, 3)"),
+    ("ch05_which_pair", "pair = (8, 3)"),
+    ("ch05_which_pair", "pair = (7, 2)"),
+]
+
+
+@pytest.mark.parametrize("name, answer", STILL_PASS, ids=[f"{n}-{i}" for i, (n, _) in enumerate(STILL_PASS)])
+def test_public_checks_leave_plausible_wrong_answers_to_the_hidden_tests(name: str, answer: str) -> None:
+    assert public_check_failures(NB, name, answer) == []
+
+
+@pytest.mark.parametrize("name, leaks", [
+    ("ch05_output_shape", ["41", "!= 40", "add a = 1", "s·(i′−1) + a", "o′ ="]),
+    ("ch05_transposed_macs", ["16 * 16", "256 * 128", "16×16 input", "%"]),
+    ("ch05_which_pair", ["(3, 7)", "(7, 3)", "== 16", "16 pixels"]),
+])
+def test_public_checks_hold_no_literal_that_leads_to_the_answer(name: str, leaks: list[str]) -> None:
+    # Round-3 review: "27 ... add a = 1", "count over the 16×16 inputs" and `pair != (3, 7)` gave answers away.
+    text = "\n".join(c.source for c in question_cells(NB, name)["public"])
+    for leak in leaks:
+        assert leak not in text, leak
