@@ -77,6 +77,20 @@ def separate(kernel, tol=1e-6):
         raise ValueError("not separable")
     return (u[:, 0] * s[0].sqrt()).to(kernel.dtype), (vh[0] * s[0].sqrt()).to(kernel.dtype)
 """
+SEPARATE_LAST_SINGULAR_NO_GUARD = """
+def separate(kernel, tol=1e-6):
+    u, s, vh = torch.linalg.svd(kernel.double())
+    if s[-1] > tol * s[0]:
+        raise ValueError("not separable")
+    return (u[:, 0] * s[0].sqrt()).to(kernel.dtype), (vh[0] * s[0].sqrt()).to(kernel.dtype)
+"""
+SEPARATE_RAISES_FOR_ONE_ROW = """
+def separate(kernel, tol=1e-6):
+    u, s, vh = torch.linalg.svd(kernel.double())
+    if len(s) < 2 or s[1] > tol * s[0]:
+        raise ValueError("not separable")
+    return (u[:, 0] * s[0].sqrt()).to(kernel.dtype), (vh[0] * s[0].sqrt()).to(kernel.dtype)
+"""
 SEPARATE_ABSOLUTE_TOLERANCE = """
 def separate(kernel, tol=1e-6):
     u, s, vh = torch.linalg.svd(kernel.double())
@@ -88,17 +102,18 @@ def separate(kernel, tol=1e-6):
 MISTAKES = [
     ("ch07_pair_shape", "shape = (2, 6, 9, 26)", "stride 2 also halves the width"),
     ("ch07_pair_shape", "shape = (2, 6, 9, 15)", "shrinks the width before"),
-    ("ch07_pair_shape", "shape = (2, 6, 8, 13)", "pads the height"),
-    ("ch07_pair_shape", "shape = (2, 6, 8, 14)", "pads the height"),
+    ("ch07_pair_shape", "shape = (2, 6, 8, 13)", "without padding"),
+    ("ch07_pair_shape", "shape = (2, 6, 8, 14)", "(width, height)"),       # every pair read (W, H), or only the padding
     ("ch07_pair_shape", "shape = (2, 6, 18, 13)", "halves the height too"),
-    ("ch07_pair_shape", "shape = (2, 6, 8, 12)", "ends with + 1"),                 # the + 1 left out
+    ("ch07_pair_shape", "shape = (2, 6, 8, 12)", "one short"),                 # the + 1 left out
     ("ch07_pair_shape", "shape = (2, 6, 10, 13)", "rounded up"),                   # ⌈17/2⌉ for the height
     ("ch07_pair_shape", "shape = (2, 6, 10, 14)", "rounded up"),                   # both rounded up
     ("ch07_pair_shape", "shape = (2, 6, 9, 12)", "1 wide"),                        # (5, 1) and (1, 0) read as the width's
     ("ch07_pair_shape", "shape = (2, 6, 11, 11)", "height first"),                 # (5, 1) read as 1 tall, 5 wide
     ("ch07_pair_shape", "shape = (2, 6, 10, 12)", "height first"),                 # (5, 1) and (1, 0) both read (W, H)
-    ("ch07_pair_shape", "shape = (2, 6, 13, 9)", "height before width"),          # H and W written the wrong way round
+    ("ch07_pair_shape", "shape = (2, 6, 13, 9)", "height before the width"),          # H and W written the wrong way round
     ("ch07_pair_shape", "shape = (2, 6, 7, 13)", "does not shrink the height"),     # the 1×5 kernel read as shrinking H
+    ("ch07_pair_shape", "shape = (2, 6, 4, 7)", "only the second layer has stride 2"),  # stride 2 on both layers
     ("ch07_separable_cost", COST.format(f="49", s="14"), "one output pixel"),       # the per-pixel count
     ("ch07_separable_cost", COST.format(f="2 * 20 * 36 * 49", s="2 * (20 * 40 * 7 + 20 * 36 * 7)"), "FLOP"),
     ("ch07_separable_cost", COST.format(f="20 * 36 * 49", s="2 * (20 * 40 * 7 + 20 * 36 * 7)"), "FLOP"),
@@ -121,30 +136,37 @@ MISTAKES = [
     ("ch07_separate", SEPARATE_NO_LENGTH_GUARD, "check len(s)"),
     ("ch07_separate", SEPARATE_ABSOLUTE_TOLERANCE, "not tol alone"),
     ("ch07_separate", SEPARATE_LAST_SINGULAR, "not the last"),
+    ("ch07_separate", SEPARATE_LAST_SINGULAR_NO_GUARD, "not the last"),   # s[-1] without a length check
+    ("ch07_separate", SEPARATE_RAISES_FOR_ONE_ROW, "no σ₂ to test"),        # a single singular value read as not separable
     ("ch07_separate", SEPARATE_CALLS_CONVLIB, "called convlib"),
     ("ch07_separate", SEPARATE_CALLS_LOW_RANK, "called convlib"),
-    ("ch07_spectrum", 'separable_kernels = {"A"}\nrank_of_c = 3', "every bar after the first"),
-    ("ch07_spectrum", 'separable_kernels = {"A", "D"}\nrank_of_c = 5', "clearly above zero"),
-    ("ch07_spectrum", 'separable_kernels = {"D"}\nrank_of_c = 3', "however plain or random"),
+    ("ch07_spectrum", 'separable_kernels = {"A"}\nrank_of_c = 3', "you left out a kernel"),
+    ("ch07_spectrum", 'separable_kernels = {"D"}\nrank_of_c = 3', "you left out a kernel"),
+    ("ch07_spectrum", 'separable_kernels = {"A", "C", "D"}\nrank_of_c = 3', "counted C as separable"),  # "C has zero bars"
+    ("ch07_spectrum", 'separable_kernels = {"C", "D"}\nrank_of_c = 3', "counted C as separable"),
+    ("ch07_spectrum", 'separable_kernels = set()\nrank_of_c = 3', "none separable"),
+    ("ch07_spectrum", 'separable_kernels = {"A", "D"}\nrank_of_c = 5', "not all five bars"),
+    ("ch07_spectrum", 'separable_kernels = {"A", "D"}\nrank_of_c = 4', "a bar that is at zero"),
     ("ch07_spectrum", 'separable_kernels = {"A", "D"}\nrank_of_c = 2', "left out a small bar"),
+    ("ch07_spectrum", 'separable_kernels = {"A", "D"}\nrank_of_c = 1', "rank 1 would make C separable"),
 ]
 
 (test_usual_mistake_fails_with_a_hint_naming_it, test_chapters_own_solution_passes_every_public_check,
  test_every_exercise_has_at_least_two_planted_mistakes) = planted_mistake_tests(NB, MISTAKES)
 
 
-# The ruling on public checks as oracles: besides the named mistakes, at least two plausible wrong
-# answers still pass the public checks (the hidden tests exclude them), so the check cells do not
-# pin the answer.
+# The ruling on public checks as oracles: besides the named mistakes, at least two arbitrary wrong
+# answers (no usual mistake gives them) still pass the public checks (the hidden tests exclude them),
+# so the check cells do not pin the answer.
 STILL_PASS = [
     ("ch07_pair_shape", "shape = (2, 6, 9, 11)"),                                 # neutral values, no known mistake
-    ("ch07_pair_shape", "shape = (2, 6, 9, 17)"),
+    ("ch07_pair_shape", "shape = (2, 6, 16, 20)"),
     ("ch07_separable_cost", COST.format(f="49 * 650", s="20 * 40 * 7 + 20 * 36 * 7")),
     ("ch07_separable_cost", COST.format(f="20 * 36 * 49", s="7 * 1450")),
-    ("ch07_spectrum", 'separable_kernels = {"A", "C", "D"}\nrank_of_c = 3'),
     ("ch07_spectrum", 'separable_kernels = {"A", "B", "D"}\nrank_of_c = 3'),
-    ("ch07_spectrum", 'separable_kernels = {"A", "D"}\nrank_of_c = 4'),
-    ("ch07_spectrum", 'separable_kernels = {"A", "D"}\nrank_of_c = 1'),
+    ("ch07_spectrum", 'separable_kernels = {"B", "C"}\nrank_of_c = 3'),
+    ("ch07_spectrum", 'separable_kernels = {"A", "D"}\nrank_of_c = 10'),
+    ("ch07_spectrum", 'separable_kernels = {"A", "D"}\nrank_of_c = 8'),
 ]
 
 
