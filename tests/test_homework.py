@@ -209,5 +209,5 @@ def test_student_edition_setup_cell_installs_convlib_from_the_site_or_says_how(d
         return real_import(name, *args, **kwargs)
 
     namespace = {"__builtins__": {**vars(builtins), "__import__": no_convlib}}
-    with pytest.raises(ModuleNotFoundError, match="names no website to install it from.*pip install -e"):
+    with pytest.raises(ModuleNotFoundError, match="_static/wheels/ folder of the book's website.*pip install -e"):
         exec(compile(block, "<set-up>", "exec"), namespace)  # noqa: S102

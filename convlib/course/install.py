@@ -32,8 +32,10 @@ except ImportError:  # opened away from the book's repository: install convlib f
 INSTALL_NAME = "*INSTALL_FROM_BOOK_SITE"
 # What the chapters import beyond convlib's own dependencies (tests/test_launch.py checks the list).
 READER_PACKAGES = ("myst-nb", "scikit-image", "scikit-learn", "scipy", "tqdm")
-NO_SITE = ('    raise ModuleNotFoundError("convlib is not installed, and this copy of the book names no website to install '
-           'it from: in a clone of the book\'s repository, run pip install -e .")')
+NO_SITE = ('    raise ModuleNotFoundError("convlib, this book\'s own package, is not installed here: download its wheel (a .whl '
+           'file) from the _static/wheels/ folder of the book\'s website, run pip install <that file> '
+           + " ".join(READER_PACKAGES) + ', then restart the kernel; in a clone of the book\'s repository, '
+           'run pip install -e . instead")')
 
 
 def site_address(config: pathlib.Path = ROOT / "_config.yml") -> str:

@@ -14,7 +14,7 @@ from ._explorer import Control, Explorer
 __all__ = ["correlation_explorer", "correlation_explorer_controls", "multichannel_explorer", "multichannel_explorer_controls"]
 
 
-def correlation_explorer_controls(kernel: str = "sobel x", operation: str = "cross-correlation", row: int = 1, col: int = 2) -> list[Control]:
+def correlation_explorer_controls(kernel: str = "sobel x", operation: str = "cross-correlation", row: int = 1, col: int = 1) -> list[Control]:
     """The correlation explorer's controls: kernel, operation and the output pixel (row, column)."""
     return [
         Control("kernel", list(KERNELS), kernel, "kernel"),
@@ -24,7 +24,7 @@ def correlation_explorer_controls(kernel: str = "sobel x", operation: str = "cro
     ]
 
 
-def correlation_explorer(kernel: str = "sobel x", operation: str = "cross-correlation", row: int = 1, col: int = 2) -> Explorer:
+def correlation_explorer(kernel: str = "sobel x", operation: str = "cross-correlation", row: int = 1, col: int = 1) -> Explorer:
     """Chapter 01's explorer of one cross-correlation (or true convolution) step on a 6×6 integer image.
 
     Its states: 6 kernels × 2 operations × 16 output pixels = 192 scenes.
