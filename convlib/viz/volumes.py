@@ -103,7 +103,7 @@ def volume_conv_scene(
         scene.grids.append(Grid(f"in{d}", d * pitch, 0, size, size, "i", label=f"in z={d}"))
     for a in range(kd):
         scene.grids.append(Grid(f"k{a}", (first + a) * pitch + (size - kernel_size) / 2, k_top,
-                                kernel_size, kernel_size, "k", label=f"w[{a}]"))
+                                kernel_size, kernel_size, "k", label=f"j_D={a}"))
     for j in range(d_out):
         # 3D: under the first input slice it reads; 2D: centred under the whole strip it sums
         x = j * stride * pitch + (size - out_hw) / 2 if three_d else (depth * pitch - 1 - out_hw) / 2
@@ -124,7 +124,7 @@ def volume_conv_scene(
     else:
         scene.lines += [
             f"2D over full depth: Conv2d({depth}, 1, kernel_size={kernel_size}, stride={stride}); the {depth} slices are channels",
-            f"kernel depth = input depth = {depth} (kernel depth applies in 3D mode); height, width: "
+            f"kernel depth = input depth = {depth}; height, width: "
             f"⌊({size} − {kernel_size})/{stride}⌋ + 1 = {out_hw}",
             f"output (N, C, H, W) = (1, 1, {out_hw}, {out_hw}): one 2D map per filter, the depth is summed away",
         ]
