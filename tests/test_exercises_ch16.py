@@ -5,6 +5,9 @@ from __future__ import annotations
 import pathlib
 
 import jupytext
+import pytest
+
+from convlib.course.homework import public_check_failures
 
 from planting import planted_mistake_tests
 
@@ -13,7 +16,7 @@ NB = jupytext.read(CHAPTER)
 
 SHAPES = "z_shape = {}\nhidden_units = {}\nout_shape = {}"
 COST = "added_params = {}\nfc_macs = {}"
-READ = 'most_suppressed = "{}"\nkept = "{}"'
+READ = 'switched_off = "{}"\nimage_dependent = "{}"'
 
 
 def _mse(width: str = "max(8, int(v + 4) // 8 * 8)", guard: bool = True, pool: str = "x.mean(dim=(2, 3), keepdim=True)",
@@ -53,7 +56,15 @@ MISTAKES = [
     ("ch16_stage_overhead", COST.format("2 * 1024 * 64 + 64 + 1024", "23 * 2 * 1024 * 64"), "the stage has 23"),
     ("ch16_stage_overhead", COST.format("23 * (2 * 1024 * 64 + 64 + 1024)", "23 * 2 * 1024 * 64 * 14 * 14"),
      "not at every pixel"),
-    ("ch16_stage_overhead", COST.format("23 * (2 * 1024 * 64 + 64 + 1024)", "23 * 1024 * 64"), "C²/r is one layer"),
+    ("ch16_stage_overhead", COST.format("23 * (2 * 1024 * 64 + 64 + 1024)", "23 * 1024 * 64"), "cost C·C/r each"),
+    ("ch16_stage_overhead", COST.format("23 * (2 * 256 * 16 + 16 + 256)", "23 * 2 * 256 * 16"), "inner width 256"),
+    ("ch16_stage_overhead", COST.format("23 * (2 * 1024 * 64 + 64 + 1024)", "23 * 2 * 256 * 16"), "inner width 256"),
+    ("ch16_stage_overhead", COST.format("22 * (2 * 1024 * 64 + 64 + 1024)", "22 * 2 * 1024 * 64"), "one block short"),
+    ("ch16_stage_overhead", COST.format("23 * (2 * 1024 * 64 + 1024 + 1024)", "23 * 2 * 1024 * 64"),
+     "one per hidden unit (its outputs)"),
+    ("ch16_stage_overhead", COST.format("23 * (2 * 1024 * 64 + 64 + 1024)", "23 * (2 * 1024 * 64 + 64)"),
+     "biases as multiply-adds"),
+    ("ch16_stage_overhead", COST.format("23 * (2 * 1024 * 64 + 64 + 1024)", "23 * 2 * 1024 * 64 / 1"), "should be ints"),
     ("ch16_stage_overhead", COST.format("23 * (2 * 1024 * 64 + 1024)", "23 * 2 * 1024 * 64"), "one layer's biases only"),
     ("ch16_stage_overhead", COST.format("23 * 2 * 1024 * 64 + 64 + 1024", "23 * 2 * 1024 * 64"), "biases of one block only"),
     ("ch16_stage_overhead", COST.format("23 * (2 * 1024 * 64 + 64 + 1024)", "23 * (2 * 1024 * 64 + 64 + 1024)"),
@@ -72,6 +83,14 @@ MISTAKES = [
     ("ch16_mobile_se", _mse(guard=False), "the rule then adds 8"),
     ("ch16_mobile_se", _mse(width="max(8, round(v / 8) * 8)"), "tie to the even multiple"),
     ("ch16_mobile_se", _mse(gate="torch.sigmoid"), "Hardsigmoid"),
+    ("ch16_mobile_se", _mse(gate="(lambda a: (a / 6).clamp(0, 1))"), "leaves out the + 3"),
+    ("ch16_mobile_se", _mse(gate="(lambda a: F.relu6(a + 3))"), "leaves out the / 6"),
+    ("ch16_mobile_se", _mse(width="_make_divisible(v, 8)", guard=False).replace(
+        "        v = channels // 4", "        from torchvision.models._utils import _make_divisible\n        v = channels // 4"),
+     "not torchvision"),
+    ("ch16_mobile_se", "from torchvision.models._utils import _make_divisible\n" + _mse(width="_make_divisible(v, 8)",
+                                                                                        guard=False), "not torchvision"),
+    ("ch16_mobile_se", _mse(width="torchvision.models._utils._make_divisible(v, 8)", guard=False), "not torchvision"),
     ("ch16_mobile_se", _mse(act=""), "left out the ReLU"),
     ("ch16_mobile_se", _mse(act="F.hardswish"), "keeps a ReLU"),
     ("ch16_mobile_se", _mse(pool="x.mean(dim=(0, 2, 3), keepdim=True)"), "averaged over the batch too"),
@@ -85,16 +104,41 @@ MISTAKES = [
      "        self.fc1, self.fc2 = self.se.fc1, self.se.fc2\n    def forward(self, x):\n        return self.se(x)\n",
      "not torchvision"),
     # ch16_read_weights
-    ("ch16_read_weights", READ.format("B", "E"), "already dark before"),
-    ("ch16_read_weights", READ.format("A", "D"), "lost a good part"),
-    ("ch16_read_weights", READ.format("A", "A"), "cannot be both"),
-    ("ch16_read_weights", READ.format("A", "B"), "visibly darker"),
-    ("ch16_read_weights", READ.format("C", "E"), "largest fraction"),
-    ("ch16_read_weights", READ.format("D", "E"), "largest fraction"),
-    ("ch16_read_weights", READ.format("A", "C"), "visibly darker"),
+    ("ch16_read_weights", READ.format("E", "B"), "darkest single cell"),
+    ("ch16_read_weights", READ.format("D", "B"), "halved, not turned down"),
+    ("ch16_read_weights", READ.format("C", "A"), "bright on every image"),
+    ("ch16_read_weights", READ.format("C", "E"), "another column changes more"),
+    ("ch16_read_weights", READ.format("B", "B"), "does not depend on the image"),
+    ("ch16_read_weights", READ.format("c", "B"), "upper case"),
+    ("ch16_read_weights", READ.format("G", "B"), "A to F"),
 ]
 
 
 (test_usual_mistake_fails_the_public_checks_with_a_hint_naming_it,
  test_the_chapters_own_solution_passes_every_public_check,
  test_every_exercise_has_at_least_two_planted_mistakes) = planted_mistake_tests(NB, MISTAKES)
+
+
+# Arbitrary wrong answers (no usual mistake gives them) still pass the public checks, so that the check cells
+# do not pin the answers; the hidden tests reject them.
+ARBITRARY = [
+    ("ch16_shapes", SHAPES.format((8, 519), 39, (8, 512, 35, 35))),
+    ("ch16_shapes", SHAPES.format((8, 100), 7, (8, 512, 3, 3))),
+    ("ch16_stage_overhead", COST.format("23 * (2 * 1024 * 64 + 64 + 1024) + 7", "23 * 2 * 1024 * 64 + 7")),
+    ("ch16_stage_overhead", COST.format("123456", "654321")),
+    ("ch16_read_weights", READ.format("F", "D")),
+    ("ch16_read_weights", READ.format("A", "F")),
+    ("ch16_read_weights", READ.format("B", "C")),
+]
+
+
+@pytest.mark.parametrize("name, answer", ARBITRARY, ids=[f"{n}-{i}" for i, (n, _) in enumerate(ARBITRARY)])
+def test_arbitrary_wrong_answers_pass_the_public_checks_but_not_the_hidden_ones(name: str, answer: str) -> None:
+    assert public_check_failures(NB, name, answer) == []
+
+
+def test_the_exercises_set_up_removes_the_one_call_cost_helpers() -> None:
+    """Exercise 2 is answered by se_params / se_macs in one call: the cell before the exercises removes them."""
+    first = next(i for i, c in enumerate(NB.cells) if c.cell_type == "raw" and "BEGIN QUESTION" in c.source)
+    setup = next(c.source for c in reversed(NB.cells[:first]) if c.cell_type == "code")
+    assert all(f'"{name}"' in setup for name in ("se_params", "se_macs", "cost")) and "globals().pop" in setup
