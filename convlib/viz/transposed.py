@@ -97,6 +97,12 @@ def zero_insertion_scene(
     args = [ntuple(v, 2, n) for v, n in ((size, "size"), (kernel_size, "kernel_size"), (stride, "stride"),
                                          (padding, "padding"), (output_padding, "output_padding"), (dilation, "dilation"))]
     per_dim = list(zip(*args))  # [(i, k, s, p, a, d) for height, for width]
+    for i, k, s, p, a, d in per_dim:  # the widget's one-line reasons, in the chapter's words (it has no dilation)
+        if d == 1 and s >= 1 and a >= s:
+            raise ValueError(f"output padding {a} must be smaller than the stride {s}: it picks one of the {s} "
+                             f"input sizes a stride-{s} convolution maps to the same output")
+        if d == 1 and min(i, k, s) >= 1 and 0 <= a < s and s * (i - 1) + a + k - 2 * p < 1:
+            raise ValueError(f"padding {p} crops away the whole output")
     out = [conv_transpose_output_size(*dim) for dim in per_dim]
     rows, cols = (_kinds(*dim) for dim in per_dim)
     (ih, iw), (kh, kw) = args[0], args[1]
