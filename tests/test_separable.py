@@ -320,6 +320,8 @@ def test_low_rank_scene_shows_the_svd_approximation_and_its_error(name):
         error = torch.tensor(scene.grid("error").values, dtype=torch.float64).view(kernel.shape)
         torch.testing.assert_close(error, kernel - approx)
         assert f"= {sep.relative_error(kernel, rank):.3f}" in scene.lines[1]
+        rank_of_kernel = int((sep.singular_values(kernel) > 1e-9 * sep.singular_values(kernel)[0]).sum())
+        assert ("already exact" in scene.lines[1]) == (rank > rank_of_kernel)      # e.g. Sobel at rank 2 or 3
 
 
 def test_format_value_fits_four_characters_and_rounds_to_the_shown_precision():

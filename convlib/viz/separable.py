@@ -142,7 +142,8 @@ def low_rank_scene(kernel: str = "gabor", rank: int = 1) -> Scene:
     weights = rank * 2 * n
     lines = [
         "singular values: " + ", ".join(f"{v:.3g}" for v in s.tolist()) + f"  (rank {rank_of_k})",
-        f"relative error ‖K − K_{rank}‖/‖K‖ = {err:.3f}; energy kept {100 * kept:.1f}%",
+        (f"relative error ‖K − K_{rank}‖/‖K‖ = {err:.3f}; energy kept {100 * kept:.1f}%" if rank <= rank_of_k
+         else f"relative error = {err:.3f}: rank {rank_of_k} is already exact, more pairs only add weights"),
         f"cost: {rank} separable pair{'s' if rank > 1 else ''} = {weights} weights vs {n * n} for the full {n}×{n} kernel",
     ]
     return Scene(grids=grids, lines=lines)
