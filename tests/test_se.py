@@ -210,7 +210,9 @@ def test_definition_scene_draws_the_squeeze_the_two_layers_and_outputs_shaded_by
     assert [g.text for g in (scene.grid("o0"),)] == [["0.98", "2.9", "4.9", "6.9"]]
     funnels = [l for l in scene.links if l.a.startswith("f")]
     fc = [l for l in scene.links if l.colour == "#999999"]
-    assert len(funnels) == 2 * 4 and len(fc) == 2 * 4 * 2  # two edges per map; C·C/r wires per FC layer
+    zero = [l for l in scene.links if l.colour == "#e4e4e4"]
+    assert len(funnels) == 2 * 4 and len(fc) + len(zero) == 2 * 4 * 2  # two edges per map; C·C/r wires per FC layer
+    assert len(zero) == 5 + 4  # the zero weights of W1 and W2 are drawn faint
 
 
 @pytest.mark.parametrize("change, word", [

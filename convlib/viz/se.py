@@ -129,6 +129,9 @@ def _num(value: float) -> str:
     return "0" if text == "-0" else text
 
 
+WIRE, ZERO_WIRE = "#999999", "#e4e4e4"  # an FC weight, and one that is 0
+
+
 def se_definition_scene(maps, w1, b1, w2, b2) -> Scene:
     """One SE block drawn on its own numbers (chapter 16's definition figure).
 
@@ -200,8 +203,8 @@ def se_definition_scene(maps, w1, b1, w2, b2) -> Scene:
         for k in range(c):
             anchor(f"zb{k}_{j}", z_x[k] + 0.5, y_z + 1)
             anchor(f"st{k}_{j}", z_x[k] + 0.5, y_s)
-            links.append(Link(f"zb{k}_{j}", 0, 0, f"ht{j}", 0, 0, "#999999"))
-            links.append(Link(f"hb{j}", 0, 0, f"st{k}_{j}", 0, 0, "#999999"))
+            links.append(Link(f"zb{k}_{j}", 0, 0, f"ht{j}", 0, 0, WIRE if w1[j, k] != 0 else ZERO_WIRE))
+            links.append(Link(f"hb{j}", 0, 0, f"st{k}_{j}", 0, 0, WIRE if w2[k, j] != 0 else ZERO_WIRE))
     right = max(span, 2 * hidden - 1) + 1.5
     for name, y, text in (("lu", y_u, f"U: {c} maps of {height}×{wid}"),
                           ("lz", y_z, "squeeze: z_c = mean of map c"),
@@ -209,5 +212,6 @@ def se_definition_scene(maps, w1, b1, w2, b2) -> Scene:
                           ("ls", y_s, "FC + sigmoid: s"),
                           ("lo", y_out, "scale: s_c · u_c")):
         grids.append(Grid(name, right, y + 0.8, 1, 9, ".", label=text))
-    lines = [f"C = {c}, r = {c / hidden:g}; shade of s and of the output: s_c (white 0, red 1), one shade per map"]
+    lines = [f"C = {c}, r = {c / hidden:g}; shade of s and of the output: s_c (white 0, red 1), one shade per map",
+             "grey wires: the FC weights; a faint wire is a weight of 0"]
     return Scene(grids=grids, links=links, lines=lines)
