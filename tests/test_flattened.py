@@ -20,7 +20,9 @@ from convlib import flattened as fl  # noqa: E402
 from convlib import separable as sep  # noqa: E402
 from convlib.arithmetic import conv_output_size  # noqa: E402
 from convlib.ops.flattened import FlattenedConv2d, flattened_conv2d, flattened_weight  # noqa: E402
-from convlib.viz.flattened import flattened_filter_scene, flattened_steps_scene, plot_rank_errors  # noqa: E402
+from convlib.viz.flattened import (  # noqa: E402
+    flattened_filter_scene, flattened_steps_scene, flattened_vs_separable_scene, plot_rank_errors,
+)
 from convlib.widgets import RENDERS, safe_render, tabulate  # noqa: E402
 from convlib.widgets.flattened import flattened_filter_explorer, flattened_steps_explorer  # noqa: E402
 
@@ -394,3 +396,27 @@ def test_rank_error_plot_draws_one_line_per_filter():
     ax = fig.axes[0]
     assert [line.get_ydata().tolist() for line in ax.get_lines()] == [[0.5, 0.2, 0.0], [0.9, 0.8]]
     assert ax.get_title() == "t"
+
+
+@pytest.mark.parametrize("ci, co, k", [(3, 2, 3), (1, 1, 2), (4, 4, 4), (2, 3, 3)])
+def test_comparison_scene_gives_outputs_rank_one_kernels_and_inputs_kernels_of_their_computed_rank(ci, co, k):
+    scene = flattened_vs_separable_scene(in_channels=ci, out_channels=co, kernel_size=k)
+    kernels = {g.name: g for g in scene.grids if g.values is not None}
+    assert sorted(kernels) == sorted([f"fker{o}" for o in range(co)] + [f"dker{c}" for c in range(ci)])
+    for name, grid in kernels.items():
+        rank = int(torch.linalg.matrix_rank(torch.tensor(grid.values).view(k, k)))
+        assert grid.label.endswith(f"rank {rank}")
+        if name.startswith("fker"):
+            assert rank == 1  # the flattened layer's kernel belongs to an output channel and is v hᵀ
+    # every input feeds every output channel's mix (top) and every filtered map feeds every output (bottom)
+    mixes = [(link.a, link.b) for link in scene.links if link.colour == "#7a5fb5"]
+    assert len(mixes) == 2 * ci * co
+    assert f"flattened {co}·({ci} + {k} + {k}) = {co * (ci + 2 * k)}" in scene.lines[-1]
+    assert f"full {co * ci * k * k}" in scene.lines[-1]
+
+
+@pytest.mark.parametrize("kwargs, name", [({"in_channels": 0}, "in_channels"), ({"out_channels": 5}, "out_channels"),
+                                          ({"kernel_size": 1}, "kernel_size")])
+def test_comparison_scene_refuses_sizes_out_of_range_naming_the_argument(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        flattened_vs_separable_scene(**kwargs)

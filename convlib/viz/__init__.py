@@ -19,7 +19,7 @@ from .deform import bilinear_read_weights, deform_scene, pattern_offsets, plot_s
 from .dilated import dilated_kernel_scene, dilated_path_counts, dilated_paths_scene, dilated_stack_scene
 
 from .separable import format_value, low_rank_scene, plot_singular_values, separable_passes_scene
-from .flattened import flattened_filter_scene, flattened_steps_scene, plot_rank_errors
+from .flattened import flattened_filter_scene, flattened_steps_scene, flattened_vs_separable_scene, plot_rank_errors
 from .shuffle import connectivity_scene, shuffle_scene
 from .depthwise import depthwise_scene, plot_roofline
 from .pointwise import pointwise_scene
@@ -35,7 +35,7 @@ __all__ += ["overlap_summary", "transposed_output_size_formula"]
 __all__ += ["VOLUME_MODES", "DILATIONS", "volume_conv_scene", "causal_dilations", "causal_stack_scene"]
 __all__ += ["dilated_path_counts", "dilated_kernel_scene", "dilated_paths_scene", "dilated_stack_scene"]
 __all__ += ["separable_passes_scene", "low_rank_scene", "plot_singular_values", "format_value"]
-__all__ += ["flattened_filter_scene", "flattened_steps_scene", "plot_rank_errors"]
+__all__ += ["flattened_filter_scene", "flattened_steps_scene", "flattened_vs_separable_scene", "plot_rank_errors"]
 __all__ += ["grouped_scene"]
 __all__ += ["depthwise_separable_scene", "separable_ratio_scene"]
 __all__ += ["pointwise_scene"]

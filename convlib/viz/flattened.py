@@ -6,6 +6,8 @@
 * :func:`flattened_steps_scene`: one flattened filter applied as three steps: the
   ``1 × 1`` channel step, the ``k × 1`` vertical step and the ``1 × k`` horizontal
   step, with the shape after each and its multiplications;
+* :func:`flattened_vs_separable_scene`: a flattened layer and a depthwise-separable
+  layer side by side: the order of their steps and which channel owns each kernel;
 * :func:`plot_rank_errors`: relative error against the number of rank-1 terms.
 """
 
@@ -17,6 +19,7 @@ from functools import lru_cache
 import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+import torch
 from torch import Tensor
 
 from ..arithmetic import conv_output_size
@@ -25,7 +28,7 @@ from ..flattened import EXAMPLE_FILTERS, cp_fits, cp_reconstruct, example_filter
 from ..scene import Grid, Link, Scene, Window
 from .separable import format_value
 
-__all__ = ["flattened_filter_scene", "flattened_steps_scene", "plot_rank_errors"]
+__all__ = ["flattened_filter_scene", "flattened_steps_scene", "flattened_vs_separable_scene", "plot_rank_errors"]
 
 GAP = 2  # cells between neighbouring grids
 TEXT_CELLS = 40  # numbers are printed in the cells when a filter has at most this many entries
@@ -155,6 +158,83 @@ def flattened_steps_scene(size: int = 5, in_channels: int = 3, kernel_size: int 
         f"{oh}·{ow}·{c * k * k} = {full}",
     ]
     return Scene(grids=grids, links=links, windows=windows, lines=lines)
+
+
+def flattened_vs_separable_scene(in_channels: int = 3, out_channels: int = 2, kernel_size: int = 3, seed: int = 0) -> Scene:
+    """A flattened layer (top) and a depthwise-separable layer (bottom), step by step (chapter 08).
+
+    Top: every input map (blue) feeds every output channel's ``1 × 1`` mix (purple
+    lines); then each output channel ``o`` is filtered by its own rank-1 kernel
+    ``v_o h_oᵀ``. Bottom: each input channel ``c`` is first filtered by its own
+    kernel ``D_c`` of any rank; then the ``1 × 1`` step mixes them (purple lines).
+    The kernels are drawn from seeded small integers, and their ranks are computed.
+
+    Args:
+        in_channels: ``C_in``, 1 to 4.
+        out_channels: ``C_out``, 1 to 4.
+        kernel_size: ``k``, 2 to 4.
+        seed: seed of the kernels' integers.
+
+    Raises:
+        ValueError: naming the argument, for a size out of range.
+    """
+    for value, name, low, top in ((in_channels, "in_channels", 1, 4), (out_channels, "out_channels", 1, 4),
+                                  (kernel_size, "kernel_size", 2, 4)):
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= top:
+            raise ValueError(f"{name} must be an int from {low} to {top}, got {value!r}")
+    ci, co, k = in_channels, out_channels, kernel_size
+    g = torch.Generator().manual_seed(seed)
+    ints = lambda *shape: torch.randint(-2, 3, shape, generator=g).double()  # noqa: E731 - small readable integers
+    v, h = ints(co, k), ints(co, k)
+    v[v.abs().sum(1) == 0, 0], h[h.abs().sum(1) == 0, 0] = 1.0, 1.0  # no all-zero vector
+    flat_kernels = torch.einsum("oi,oj->oij", v, h)  # (C_out, k, k): one rank-1 kernel per output channel
+    ds_kernels = ints(ci, k, k)  # (C_in, k, k): one kernel of any rank per input channel
+    vmax = 1.3 * float(max(flat_kernels.abs().max(), ds_kernels.abs().max())) or 1.0
+    m, step = 2, max(k, 2) + 1.8  # maps drawn as m × m squares; vertical pitch of the rows
+    height = max(ci, co) * step
+    off_in, off_out = (height - ci * step) / 2, (height - co * step) / 2
+    x_mid, x_ker, x_out = m + 4, m + 4 + m + 2, m + 4 + m + 2 + k + 2
+    width = x_out + m
+    grids: list[Grid] = []
+    links: list[Link] = []
+    mix, wire = "#7a5fb5", "#555555"
+    # link ends in cell units (a cell's centre is at index + 0.5): the middle of a grid's left or right edge
+    mid, left, right, kmid = (m - 1) / 2, -0.5, m - 0.5, (k - 1) / 2
+    for band, y0 in (("f", 1.6), ("d", 1.6 + height + 2.2)):
+        title = ("flattened: mix channels first, then each OUTPUT channel's own rank-1 kernel" if band == "f" else
+                 "depthwise-separable: each INPUT channel's own kernel first, then mix")
+        grids.append(Grid(f"{band}title", 0, y0 - 1.6, 1, width, ".", label=title))
+        for c in range(ci):
+            grids.append(Grid(f"{band}in{c}", 0, y0 + off_in + c * step, m, m, "i", label=f"in {c}"))
+        if band == "f":
+            for o in range(co):
+                y = y0 + off_out + o * step
+                rank = int(torch.linalg.matrix_rank(flat_kernels[o]))
+                grids += [Grid(f"fmix{o}", x_mid, y, m, m, "c", label=f"mix {o}"),
+                          _heat(f"fker{o}", x_ker, y + (m - k) / 2, flat_kernels[o], f"v{o}h{o}ᵀ, rank {rank}", vmax, True),
+                          Grid(f"fout{o}", x_out, y, m, m, "o", label=f"out {o}")]
+                links += [Link(f"fin{c}", mid, right, f"fmix{o}", mid, left, mix) for c in range(ci)]
+                links += [Link(f"fmix{o}", mid, right, f"fker{o}", kmid, left, wire),
+                          Link(f"fker{o}", kmid, k - 0.5, f"fout{o}", mid, left, wire)]
+        else:
+            for c in range(ci):
+                y = y0 + off_in + c * step
+                rank = int(torch.linalg.matrix_rank(ds_kernels[c]))
+                grids += [_heat(f"dker{c}", x_mid - 1, y + (m - k) / 2, ds_kernels[c], f"D{c}, rank {rank}", vmax, True),
+                          Grid(f"ddw{c}", x_ker + 1, y, m, m, "c", label=f"filtered {c}")]
+                links += [Link(f"din{c}", mid, right, f"dker{c}", kmid, left, wire),
+                          Link(f"dker{c}", kmid, k - 0.5, f"ddw{c}", mid, left, wire)]
+            for o in range(co):
+                grids.append(Grid(f"dout{o}", x_out, y0 + off_out + o * step, m, m, "o", label=f"out {o}"))
+                links += [Link(f"ddw{c}", mid, right, f"dout{o}", mid, left, mix) for c in range(ci)]
+    flat_w, ds_w, full_w = co * (ci + 2 * k), ci * k * k + co * ci, co * ci * k * k
+    lines = [
+        f"flattened: slice [o, c] of the weight is A[o, c]·v_o h_oᵀ: the kernel belongs to output channel o and has rank 1",
+        f"depthwise-separable: slice [o, c] is P[o, c]·D_c: the kernel belongs to input channel c and may have any rank",
+        f"weights, {ci} → {co} channels, k = {k}: flattened {co}·({ci} + {k} + {k}) = {flat_w}, "
+        f"depthwise-separable {ci}·{k}·{k} + {co}·{ci} = {ds_w}, full {full_w}",
+    ]
+    return Scene(grids=grids, links=links, lines=lines)
 
 
 def plot_rank_errors(errors: Mapping[str, Sequence[float]], ax: Axes | None = None, title: str = "") -> Figure:
