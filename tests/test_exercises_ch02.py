@@ -124,6 +124,18 @@ MISTAKES = [
     ("ch02_receptive_field", "field_size = 15\neffective_stride = 2", "k_l − 1"),
 ]
 
+@pytest.fixture(autouse=True, scope="module")
+def _exercise_figure_not_drawn():
+    """These tests check hints, not the Exercise 4 figure (the build draws it): its cell skips the drawing here,
+    which took 1-4 s of each of the dozen calls that run it."""
+    import convlib.viz
+
+    saved = convlib.viz.draw_steps
+    convlib.viz.draw_steps = lambda *args, **kwargs: None
+    yield
+    convlib.viz.draw_steps = saved
+
+
 (test_usual_mistake_fails_with_a_hint_naming_it, test_chapters_own_solution_passes_every_public_check,
  test_every_exercise_has_at_least_two_planted_mistakes) = planted_mistake_tests(NB, MISTAKES)
 
