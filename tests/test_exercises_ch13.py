@@ -55,6 +55,8 @@ MISTAKES = [
     ("ch13_block_shape", SHAPE.format((8, 256 + 128 + 128, 14, 14)), "leave out a branch"),
     ("ch13_block_shape", SHAPE.format((8, 320 + 128 + 128, 14, 14)), "leave out a branch"),
     ("ch13_block_shape", SHAPE.format((8, 256 + 160 + 32 + 128, 14, 14)), "take a reduction's width (160, 32)"),
+    ("ch13_block_shape", SHAPE.format((8, 256 + 160 + 128 + 128, 14, 14)), "160 for the 3×3 branch"),
+    ("ch13_block_shape", SHAPE.format((8, 256 + 320 + 32 + 128, 14, 14)), "32 for the 5×5"),
     ("ch13_block_shape", SHAPE.format((8, 14, 14, 832)), "(N, C, H, W)"),
     ("ch13_block_shape", SHAPE.format((8, 832, 12, 12)), "keeps H and W"),
     ("ch13_block_shape", SHAPE.format((8, 832, 7, 7)), "keeps H and W"),
@@ -97,6 +99,12 @@ MISTAKES = [
     ("ch13_reduction_cost", COST.format("5 * 5 * 528 * 128 * 10 * 10", "528 * 32 * 14 * 14 + 5 * 5 * 32 * 128 * 10 * 10"),
      "'same' padding"),
     ("ch13_reduction_cost", COST.format(NAIVE, "528 * 32 * 12 * 12 + 5 * 5 * 32 * 128 * 12 * 12"), "'same' padding"),
+    ("ch13_reduction_cost", COST.format("5 * 5 * 528 * 128 * 14", REDUCED), "naive count multiplies by the map's side"),
+    ("ch13_reduction_cost", COST.format("5 * 5 * 528 * 128 * 14", "528 * 32 * 14 + 5 * 5 * 32 * 128 * 14"),
+     "naive count multiplies by the map's side"),
+    ("ch13_reduction_cost", COST.format(NAIVE, "528 * 32 * 14 + 5 * 5 * 32 * 128 * 14"), "reduced count multiplies by the map's side"),
+    ("ch13_reduction_cost", COST.format(NAIVE, "528 * 32 * 14 + 5 * 5 * 32 * 128 * 14 * 14"), "reduced count multiplies by the map's side"),
+    ("ch13_reduction_cost", COST.format(NAIVE, "528 * 32 * 14 * 14 + 5 * 5 * 32 * 128 * 14"), "reduced count multiplies by the map's side"),
     # ch13_factorised_block
     ("ch13_factorised_block", _block(row_pad="0", col_pad="0"), "factorised branch makes the map smaller"),
     ("ch13_factorised_block", _block(row_pad="n // 2", col_pad="n // 2"), "factorised branch makes the map larger"),
@@ -118,12 +126,14 @@ MISTAKES = [
     ("ch13_factorised_block", _block().replace("torch.cat(", "torch.stack("), "torch.stack adds a new axis"),
     ("ch13_factorised_block", WRAPS_CONVLIB, "ready-made Inception block"),
     # ch13_read_costs: the 3×3 segments make most of 3b's lead over 4e; 28×28 has 4 times the pixels of 14×14
-    ("ch13_read_costs", READ.format("5x5", 4), "how much longer each pair"),
-    ("ch13_read_costs", READ.format("3×3", 4), "'1x1', '3x3', '5x5' or 'pool'"),
-    ("ch13_read_costs", READ.format("3x3", 2), "ratio of the map's sides"),
-    ("ch13_read_costs", READ.format("3x3", 16), "map to be 7×7"),
-    ("ch13_read_costs", READ.format("3x3", '"4"'), "should be an int"),
-    ("ch13_read_costs", READ.format("3x3", 0.25), "upside down"),
+    ("ch13_read_costs", READ.format("3x3", 4), "the question asks for a factor"),
+    ("ch13_read_costs", READ.format("5×5", 4), "'1x1', '3x3', '5x5' or 'pool'"),
+    ("ch13_read_costs", READ.format("5x5", 2), "ratio of the map's sides"),
+    ("ch13_read_costs", READ.format("5x5", 16), "map to be 7×7"),
+    ("ch13_read_costs", READ.format("5x5", '"4"'), "should be an int"),
+    ("ch13_read_costs", READ.format("5x5", 0.25), "upside down"),
+    ("ch13_read_costs", READ.format("5x5", 784), "a layer of 3b writes per channel (28×28)"),
+    ("ch13_read_costs", READ.format("5x5", 196), "a layer of 4e writes per channel (14×14)"),
 ]
 
 
@@ -163,6 +173,7 @@ def test_exercise_4s_public_checks_leave_wrong_answers_open() -> None:
     """The ruling on oracles: besides the named misreadings, at least two wrong branches and two wrong factors
     pass the public checks, so the answer cannot be found by trying values against them."""
     for branch, factor in [("1x1", 3), ("pool", 8)]:                # each call draws the figure: keep them few
+        # neither is a usual misreading of "most times longer" (both branches' segments are about as long in 4e)
         assert public_check_failures(NB, "ch13_read_costs", READ.format(branch, factor)) == [], (branch, factor)
 
 

@@ -6,16 +6,21 @@
   below, coloured by the branch each output channel comes from. Branches can be
   switched off, and the 1×1 reductions removed (the naive block). The lines join a row's bottom edge to
   the next row's caption and never cross a row: one line from the input along to every branch.
+* :func:`edge_kernel` and :func:`scale_responses`: the premise of the block, that kernels of
+  different sizes see different things: one image filtered by 1×1, 3×3 and 5×5 edge kernels.
 """
 
 from __future__ import annotations
 
 import math
 
+import torch
+import torch.nn.functional as F
+
 from ..inception import BRANCHES, inception_branch_costs
 from ..scene import Grid, Link, Scene
 
-__all__ = ["BLOCKS", "BRANCH_CELLS", "inception_scene", "channels_per_cell"]
+__all__ = ["BLOCKS", "BRANCH_CELLS", "inception_scene", "channels_per_cell", "edge_kernel", "scale_responses"]
 
 #: GoogLeNet's Inception blocks (Szegedy et al., 2015, table 1): name -> (in_channels, ch1x1, ch3x3red,
 #: ch3x3, ch5x5red, ch5x5, pool_proj, map size).
@@ -152,3 +157,58 @@ def inception_scene(block: str = "3a", branch_1x1: str = "on", branch_3x3: str =
     caption = f"concatenated output: {_plural(out_channels, 'channel')}"
     grids.append(Grid("caption", 0, 13.4, 1, math.ceil(width), ".", label=caption))
     return Scene(grids=grids, links=links, lines=lines)
+
+
+def edge_kernel(k: int) -> torch.Tensor:
+    """A ``(k, k)`` left-to-right edge kernel: -1 on the columns left of the middle, +1 right of it, scaled so
+    that the absolute weights sum to 1 (a step between 0 and 1 gives 0.5 at every odd ``k`` above 1).
+    For ``k = 1`` it is the single weight 1: one pixel has no left or right. Chapter 13 uses it.
+
+    Args:
+        k: the kernel size, odd and at least 1.
+    """
+    if not isinstance(k, int) or k < 1 or k % 2 == 0:
+        raise ValueError(f"k must be an odd int of at least 1, got {k!r}")
+    if k == 1:
+        return torch.ones(1, 1)
+    w = torch.zeros(k, k)  # (k, k)
+    w[:, : k // 2], w[:, k // 2 + 1 :] = -1.0, 1.0
+    return w / w.abs().sum()
+
+
+def scale_responses(image: torch.Tensor, sizes: tuple[int, ...] = (1, 3, 5)):
+    """Filter a grey ``(H, W)`` image with :func:`edge_kernel` of each size (edges across and along, combined
+    as ``sqrt(gx² + gy²)``, replicate padding) and draw the responses side by side (the 1×1 one is the image).
+    Chapter 13 uses it to show what kernels of different sizes see.
+
+    Args:
+        image: a ``(H, W)`` float tensor in [0, 1].
+        sizes: the kernel sizes, odd.
+
+    Returns:
+        ``(figure, responses)``: the matplotlib figure and a dict size -> ``(H, W)`` response.
+    """
+    import matplotlib.pyplot as plt  # local: matplotlib is needed only to draw
+
+    if not isinstance(image, torch.Tensor) or image.dim() != 2:
+        raise ValueError(f"image must be a (H, W) tensor, got {getattr(image, 'shape', image)!r}")
+    x = image[None, None].float()  # (1, 1, H, W)
+    responses = {}
+    for k in sizes:
+        w = edge_kernel(k)[None, None]  # (1, 1, k, k)
+        padded = F.pad(x, (k // 2,) * 4, mode="replicate") if k > 1 else x
+        gx, gy = F.conv2d(padded, w), F.conv2d(padded, w.transpose(-1, -2))  # (1, 1, H, W) each
+        responses[k] = (gx if k == 1 else (gx**2 + gy**2).sqrt())[0, 0]  # (H, W)
+    fig, axes = plt.subplots(1, len(sizes), figsize=(2.6 * len(sizes), 2.9), squeeze=False)
+    top = max([float(r.max()) for k, r in responses.items() if k > 1] + [1e-12])
+    for ax, (k, r) in zip(axes[0], responses.items()):
+        if k == 1:
+            ax.imshow(r, cmap="gray", vmin=0, vmax=1)
+            ax.set_title("1×1: the pixel itself", fontsize=10)
+        else:
+            ax.imshow(r, cmap="magma", vmin=0, vmax=top)
+            ax.set_title(f"{k}×{k} edge strength", fontsize=10)
+    for ax in axes[0]:
+        ax.set_axis_off()
+    fig.tight_layout()
+    return fig, responses
