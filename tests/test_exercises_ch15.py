@@ -191,28 +191,37 @@ MISTAKES = [
     ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 16.5, 16.5)), "// in Python"),
     ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 15.5, 15.5)), "// in Python"),
     # ch15_predictor_cost
-    ("ch15_predictor_cost", COST.format("256 * 9 * 18 + 18", "18 * 256 * 9 * 14 * 14"), "mask logits"),
-    ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 27", "18 * 256 * 9 * 14 * 14"), "one value per tap each"),
-    ("ch15_predictor_cost", COST.format("256 * 9 * 9 + 9", "9 * 256 * 9 * 14 * 14"), "3k channels are too few"),
-    ("ch15_predictor_cost", COST.format("256 * 27 + 27", "27 * 256 * 14 * 14"), "forgot the kernel area"),
-    ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 27", "2 * 27 * 256 * 9 * 14 * 14"), "not for a batch of two"),
-    ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 27", "27 * 256 * 9 * 14 * 14 * 2"), "not for a batch of two"),
-    ("ch15_predictor_cost", COST.format("256 * 9 * 27", "27 * 256 * 9 * 14 * 14"), "bias"),
-    ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 256", "27 * 256 * 9 * 14 * 14"), "not one per input channel"),
-    ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 27", "27 * 256 * 9 * 7 * 7"), "do not halve it again"),
-    ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 27", "27 * 256 * 9"), "one output position only"),
-    ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 27", "27 * 256 * 9 * 28 * 28"), "input size"),
-    ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 27", "2 * 27 * 256 * 9 * 14 * 14"), "FLOPs"),
-    ("ch15_predictor_cost", COST.format("256 * 3 * 27 + 27", "27 * 256 * 3 * 14 * 14"), "not k = 3"),
-    ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 27 + 256 * 256 * 9", "27 * 256 * 9 * 14 * 14"), "predictor alone"),
-    ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 27", "27 * 256 * 9 * 14 * 14 + 27 * 14 * 14"), "bias as a multiply-add"),
-    ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 27", "27 * 256 * 9 * 14 * 14 + 5 * 256 * 9 * 14 * 14"), "sampling"),
-    ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 27", "(27 + 256) * 256 * 9 * 14 * 14"), "predictor alone"),
-    ("ch15_predictor_cost", COST.format("256 * 9 * 19 + 19", "19 * 256 * 9 * 14 * 14"), "not one per position"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 27", "27 * 256 * 9 * 14 * 14"), "one offset group"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108", "27 * 256 * 9 * 14 * 14"), "one offset group's outputs only"),
+    ("ch15_predictor_cost", COST.format("64 * 9 * 108 + 108", "108 * 64 * 9 * 14 * 14"), "not what the predictor reads"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108", "108 * 64 * 9 * 14 * 14"), "reading only its 64 channels"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 72 + 72", "72 * 256 * 9 * 14 * 14"), "mask logits"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108", "72 * 256 * 9 * 14 * 14"), "one mask logit per tap"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 81 + 81", "81 * 256 * 9 * 14 * 14"), "its own mask too"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 36 + 36", "36 * 256 * 9 * 14 * 14"), "too few output channels"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 144 + 144", "144 * 256 * 9 * 14 * 14"), "not two"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 73 + 73", "73 * 256 * 9 * 14 * 14"), "not one per position"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 108", "108 * 256 * 9 * 14 * 14"), "forgot the bias"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 256", "108 * 256 * 9 * 14 * 14"), "not one per input channel"),
+    ("ch15_predictor_cost", COST.format("256 * 3 * 108 + 108", "108 * 256 * 3 * 14 * 14"), "not k = 3"),
+    ("ch15_predictor_cost", COST.format("256 * 108 + 108", "108 * 256 * 14 * 14"), "forgot the kernel area"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108 + 256 * 256 * 9", "108 * 256 * 9 * 14 * 14"), "predictor alone"),
     ("ch15_predictor_cost", COST.format("256 * 256 * 9", "256 * 256 * 9 * 14 * 14"), "deformable convolution's own count"),
-    ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 27", "256 * 256 * 9 * 14 * 14"), "deformable convolution's own count"),
-    ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 27", "27 * 256 * 9 * 14"), "one side of the output"),
-    ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 27", "256 * 9 * 14 * 14"), "one output channel's cost"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108", "256 * 256 * 9 * 14 * 14"), "deformable convolution's own count"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108", "108 * 256 * 9 * 14 * 14 + 256 * 256 * 9 * 14 * 14"), "predictor alone"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108", "108 * 256 * 9"), "one output position only"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108", "108 * 256 * 9 * 28 * 28"), "input size"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108", "108 * 256 * 9 * 13 * 13"), "leaves out the padding"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108", "108 * 256 * 9 * 16 * 16"), "256 is the channel count"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108", "108 * 256 * 9 * 15 * 15"), "rounds the division down"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108", "108 * 256 * 9 * 7 * 7"), "stride applied twice"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108", "108 * 256 * 9 * 14"), "one side of the output"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108", "2 * 108 * 256 * 9 * 14 * 14"), "not for a batch of two"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108", "2 * 108 * 256 * 9 * 14 * 14"), "FLOPs"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108", "108 * 256 * 9 * 14 * 14 + 108 * 14 * 14"), "bias as a multiply-add"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108", "108 * 256 * 9 * 14 * 14 + 5 * 256 * 9 * 14 * 14"), "sampling"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108", "108 * 256 * 9 * 14 * 14 + 4 * 256 * 9 * 14 * 14"), "sampling"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108", "256 * 9 * 14 * 14"), "one output channel's cost"),
     # ch15_bilinear_sample
     ("ch15_bilinear_sample", BILINEAR_SWAPPED, "swap y and x"),
     ("ch15_bilinear_sample", BILINEAR_ROUNDED, "rounded"),
@@ -317,8 +326,9 @@ def test_the_public_checks_of_the_counting_questions_are_not_oracles():
     for wrong in [SHAPE.format(48, 24, (2, 24, 16, 16)), SHAPE.format(32, 16, (2, 24, 16, 16)),
                   SHAPE.format(50, 25, (2, 24, 18, 18)), SHAPE.format(50, 25, (2, 24, 8, 8))]:
         assert public_check_failures(NB, "ch15_shapes", wrong) == [], wrong
-    for wrong in [COST.format("256 * 9 * 36 + 36", "36 * 256 * 9 * 14 * 14"),
-                  COST.format("256 * 9 * 54 + 54", "54 * 256 * 9 * 14 * 14")]:
+    for wrong in [COST.format("256 * 9 * 120 + 120", "120 * 256 * 9 * 14 * 14"),     # no usual mistake makes these
+                  COST.format("256 * 9 * 96 + 96", "96 * 256 * 9 * 14 * 14"),
+                  COST.format("256 * 9 * 108 + 108", "108 * 256 * 9 * 12 * 12")]:
         assert public_check_failures(NB, "ch15_predictor_cost", wrong) == [], wrong
 
 
@@ -328,7 +338,8 @@ def test_the_check_cells_of_exercises_1_and_2_do_not_hold_the_answers():
              and ("_key(predictor" in c.source or "_key(offset_channels)" in c.source or "_key(out_shape" in c.source)]
     text = "\n".join(cells)
     assert len(cells) == 4
-    for given_away in ["27 * 256 * 9", "256 * 9 * 27", "12_192_768", "12192768", "62_235", "62235", "= 27", "(27)",
+    for given_away in ["108", "248_940", "248940", "48_771_072", "48771072", "14 * 14", "(14", "13 * 13", "7 * 7",
+                       "27 * 256 * 9", "256 * 9 * 27", "12_192_768", "12192768", "62_235", "62235", "= 27", "(27)",
                        "k² = 25", "(16, 16)", "= 16", "15.5", "one too many", "without the + 1", "2 * 25", "(75, 25)",
                        "!= 25", "!= 50", "62_208", "451_584", "41_490"]:
         assert given_away not in text, given_away
