@@ -226,3 +226,28 @@ def test_output_caption_sits_below_the_output_row_without_touching_it():
         bottom = max(g.y + 1 for g in scene.grids if g.name.startswith("out_"))
         (base,) = [b for _, _, b, text in label_boxes(scene) if text.startswith("concatenated output")]
         assert base - 1.3 * LABEL_LINE >= bottom + 0.1, (values, base, bottom)  # labels may be drawn 1.3× the layout's
+
+
+def test_edge_kernels_weigh_one_in_absolute_value_and_a_thin_line_answers_3x3_twice_as_strongly_as_5x5():
+    import torch.nn.functional as F
+
+    from convlib.viz.inception import edge_kernel, scale_responses
+
+    for k in (3, 5, 7):
+        w = edge_kernel(k)
+        assert w.shape == (k, k) and abs(float(w.abs().sum()) - 1) < 1e-6 and abs(float(w.sum())) < 1e-6
+        assert bool((w[:, k // 2] == 0).all())
+    assert edge_kernel(1).tolist() == [[1.0]]
+    line = torch.zeros(9, 9)
+    line[:, 4] = 1.0
+    peak = {k: F.conv2d(line[None, None], edge_kernel(k)[None, None]).max().item() for k in (3, 5)}
+    assert peak == {3: 0.5, 5: 0.25}
+    fig, responses = scale_responses(torch.rand(12, 10))
+    assert {k: tuple(r.shape) for k, r in responses.items()} == {1: (12, 10), 3: (12, 10), 5: (12, 10)}
+    assert len(fig.axes) == 3
+    matplotlib.pyplot.close(fig)
+    for bad in (0, 2, 4.0):
+        with pytest.raises(ValueError, match="k must"):
+            edge_kernel(bad)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="image must"):
+        scale_responses(torch.rand(1, 12, 10))
