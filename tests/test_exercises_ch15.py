@@ -244,20 +244,24 @@ MISTAKES = [
     ("ch15_bilinear_sample", BILINEAR_READ_WEIGHTS_WRAPPED, "library sampler"),     # the set-up cell imports it
     ("ch15_bilinear_sample", BILINEAR_READ_WEIGHTS_IMPORTED, "library sampler"),
     # ch15_read_the_samples
-    ("ch15_read_the_samples", SAMPLES.format((2, -1), 3), "Δy (rows) first"),          # (Δx, Δy) order
-    ("ch15_read_the_samples", SAMPLES.format((2.1, -0.9), 3), "Δy (rows) first"),       # read to within a quarter
-    ("ch15_read_the_samples", SAMPLES.format((1, -2), 3), "from the regular tap to the sample"),   # filled → hollow
-    ("ch15_read_the_samples", SAMPLES.format((1, 2), 3), "rows grow downwards"),        # y axis pointing up
-    ("ch15_read_the_samples", SAMPLES.format((0, 0), 3), "taps all moved"),
-    ("ch15_read_the_samples", SAMPLES.format([-1, 2], 3), "tuple of two numbers"),
+    ("ch15_read_the_samples", SAMPLES.format((2, -1), 5), "Δy (rows) first"),          # (Δx, Δy) order
+    ("ch15_read_the_samples", SAMPLES.format((2.1, -0.9), 5), "Δy (rows) first"),       # read to within a quarter
+    ("ch15_read_the_samples", SAMPLES.format((1, -2), 5), "from the regular tap to the sample"),   # filled → hollow
+    ("ch15_read_the_samples", SAMPLES.format((1, 2), 5), "rows grow downwards"),        # y axis pointing up
+    ("ch15_read_the_samples", SAMPLES.format((0, 0), 5), "taps all moved"),
+    ("ch15_read_the_samples", SAMPLES.format([-1, 2], 5), "tuple of two numbers"),
     ("ch15_read_the_samples", SAMPLES.format((-1, 2), 1), "hollow circles"),            # the regular grid's dilation
-    ("ch15_read_the_samples", SAMPLES.format((-1, 2), 2), "how far each outer tap moved"),
-    ("ch15_read_the_samples", SAMPLES.format((-1, 2), 2), "empty squares between"),       # gaps counted, not steps
-    ("ch15_read_the_samples", SAMPLES.format((-1, 2), 4), "both ends included"),         # fencepost: squares counted inclusive
-    ("ch15_read_the_samples", SAMPLES.format((-2, 3), 3), "both ends included"),         # fencepost on the shift
-    ("ch15_read_the_samples", SAMPLES.format((-1, -2), 3), "columns grow to the right"),  # dx sign
-    ("ch15_read_the_samples", SAMPLES.format((-2, 1), 3), "is (Δx, Δy) and points"),     # swapped and reversed
-    ("ch15_read_the_samples", SAMPLES.format((-1, 2), 3.0), "positive int"),
+    ("ch15_read_the_samples", SAMPLES.format((-1, 2), 4), "how far each outer tap moved"),
+    ("ch15_read_the_samples", SAMPLES.format((-1, 2), 4), "empty squares between"),       # gaps counted, not steps
+    ("ch15_read_the_samples", SAMPLES.format((-1, 2), 6), "both ends included"),         # fencepost: squares counted inclusive
+    ("ch15_read_the_samples", SAMPLES.format((-2, 3), 5), "both ends included"),         # fencepost on the shift
+    ("ch15_read_the_samples", SAMPLES.format((-1, -2), 5), "columns grow to the right"),  # dx sign
+    ("ch15_read_the_samples", SAMPLES.format((-2, 1), 5), "is (Δx, Δy) and points"),     # swapped and reversed
+    ("ch15_read_the_samples", SAMPLES.format((-1, 2), 5.0), "positive int"),
+    ("ch15_read_the_samples", SAMPLES.format((-1, 2), 3), "shifted grid's circles"),   # the most common spacing on the page
+    ("ch15_read_the_samples", SAMPLES.format((-1, 2), 2), "rotated grid's spacing"),
+    ("ch15_read_the_samples", SAMPLES.format((-1, 2), 10), "width of the whole scaled grid"),
+    ("ch15_read_the_samples", SAMPLES.format((-1, 2), 11), "width of the whole scaled grid"),
 ]
 
 
@@ -270,7 +274,7 @@ def test_the_public_checks_of_the_figure_question_are_not_an_oracle():
     """They reject the usual misreadings only: other plausible wrong readings pass them and are left to the hidden test."""
     from convlib.course.homework import public_check_failures
 
-    for shift, dilation in [((-1, 1), 3), ((-2, 2), 3), ((-1, 3), 3), ((-1, 2), 5), ((-1, 2), 6)]:   # wrong, no named mistake
+    for shift, dilation in [((-1, 1), 5), ((-2, 2), 5), ((-1, 3), 5), ((-1, 2), 7), ((-1, 2), 8), ((-1, 2), 12)]:   # wrong, no named mistake
         assert public_check_failures(NB, "ch15_read_the_samples", SAMPLES.format(shift, dilation)) == [], (shift, dilation)
 
 
@@ -280,7 +284,7 @@ def test_the_figure_questions_check_cells_do_not_hold_the_answer():
              and ("_read = " in c.source or "_key(dilation)" in c.source)]
     assert len(cells) == 2
     for given_away in ["(-1, 2)", "(-1.0, 2.0)", "!= 3", "== 3", "(2, -1)", "(1, -2)", "(1, 2)", "(-2, 3)", "(-1, -2)",
-                       "(-2, 1)", "!= 4"]:
+                       "(-2, 1)", "!= 4", "!= 5", "== 5"]:
         assert given_away not in "\n".join(cells), given_away
 
 
