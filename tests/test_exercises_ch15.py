@@ -299,7 +299,12 @@ def bilinear(image, y, x):
     return deform_conv2d_scratch(image[None, None], off, torch.ones(1, 1, 1, 1))[0, 0, 0, 0]
 """
     aliased = "scratch = deform_conv2d_scratch\n" + direct.replace("return deform_conv2d_scratch(", "return scratch(")
-    for answer in (direct, aliased):
+    copied = SCRATCH.replace("def deform_conv2d_scratch(", "def my_sampler(") + direct.replace(
+        "return deform_conv2d_scratch(", "return my_sampler(")                         # a renamed copy of the function
+    inner = direct.replace("    off = ", "\n".join("    " + line for line in SCRATCH.replace(
+        "def deform_conv2d_scratch(", "def my_sampler(").splitlines()) + "\n    off = ").replace(
+        "return deform_conv2d_scratch(", "return my_sampler(")                         # the copy pasted inside bilinear
+    for answer in (direct, aliased, copied, inner):
         failures = public_check_failures(NB, "ch15_bilinear_sample", answer, context=SCRATCH)
         assert failures and "deform_conv2d_scratch" in failures[0], failures
     assert public_check_failures(NB, "ch15_bilinear_sample", context=SCRATCH) == []
