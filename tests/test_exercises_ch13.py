@@ -15,9 +15,10 @@ CHAPTER = pathlib.Path(__file__).resolve().parents[1] / "chapters" / "13-incepti
 NB = jupytext.read(CHAPTER)
 
 SHAPE = "shape = {}"
-COST = "naive_macs = {}\nreduced_macs = {}"
+COST = "naive_macs = {}\nreduced_macs = {}\nbreak_even = 454"
 READ = 'gap_branch = "{}"\npixel_factor = {}'
 NAIVE, REDUCED = "5 * 5 * 528 * 128 * 14 * 14", "528 * 32 * 14 * 14 + 5 * 5 * 32 * 128 * 14 * 14"
+EVEN = f"naive_macs = {NAIVE}\nreduced_macs = {REDUCED}\nbreak_even = {{}}"
 
 
 def _block(row_pad: str = "(0, n // 2)", col_pad: str = "(n // 2, 0)", pool: str = "F.avg_pool2d(x, 3, stride=1, padding=1)",
@@ -99,6 +100,10 @@ MISTAKES = [
     ("ch13_reduction_cost", COST.format("5 * 5 * 528 * 128 * 10 * 10", "528 * 32 * 14 * 14 + 5 * 5 * 32 * 128 * 10 * 10"),
      "'same' padding"),
     ("ch13_reduction_cost", COST.format(NAIVE, "528 * 32 * 12 * 12 + 5 * 5 * 32 * 128 * 12 * 12"), "'same' padding"),
+    ("ch13_reduction_cost", EVEN.format(453), "round up"),                        # rounded down: still cheaper
+    ("ch13_reduction_cost", EVEN.format(528), "the reduction's own cost comes on top"),  # only the 5×5's term
+    ("ch13_reduction_cost", EVEN.format(3200), "add both terms of the ratio"),       # only the reduction's term
+    ("ch13_reduction_cost", EVEN.format(453.2), "should be an int"),
     ("ch13_reduction_cost", COST.format("5 * 5 * 528 * 128 * 14", REDUCED), "naive count multiplies by the map's side"),
     ("ch13_reduction_cost", COST.format("5 * 5 * 528 * 128 * 14", "528 * 32 * 14 + 5 * 5 * 32 * 128 * 14"),
      "naive count multiplies by the map's side"),
@@ -145,7 +150,7 @@ MISTAKES = [
 def test_public_checks_name_no_answer_term_or_near_miss() -> None:
     """A public check must not spell out the answer, a term of it, or a value one step from it (twice, half):
     known wrong values live there only as salted hashes, and no check multiplies the prompt's numbers."""
-    answers = {"ch13_block_shape": [832], "ch13_reduction_cost": [331_161_600, 23_382_016]}
+    answers = {"ch13_block_shape": [832], "ch13_reduction_cost": [331_161_600, 23_382_016, 454]}
     terms = {528 * 32 * 196, 25 * 32 * 128 * 196, 25 * 528, 25 * 32, 25 * 128, 32 * 196, 128 * 196}
     for name, values in answers.items():
         public = "\n".join(cell.source for cell in question_cells(NB, name)["public"])
@@ -167,6 +172,8 @@ def test_exercise_2s_public_checks_leave_near_answers_open() -> None:
     """Off-by-a-little counts pass the public checks (only the hidden tests pin the answer)."""
     for naive, reduced in [(331_161_600 + 1_000, 23_382_016), (331_161_600, 23_382_016 - 4_900)]:
         assert public_check_failures(NB, "ch13_reduction_cost", COST.format(naive, reduced)) == [], (naive, reduced)
+    for width in (461, 440):                                        # break_even: arbitrary wrong widths pass publicly
+        assert public_check_failures(NB, "ch13_reduction_cost", EVEN.format(width)) == [], width
 
 
 def test_exercise_4s_public_checks_leave_wrong_answers_open() -> None:
