@@ -76,6 +76,11 @@ MISTAKES = [
     ("ch14_bottleneck_cost", COST.format(W, MACS.format(28, 14, 28, 14)), "1×1 expand comes after"),
     ("ch14_bottleneck_cost", COST.format(W, MACS.format(28, 14, 14, 28)), "projection has stride 2"),
     ("ch14_bottleneck_cost", COST.format(W, f"[2 * v for v in {RIGHT}]"), "FLOPs"),
+    # the 3×3 taken as a 1×1 in macs only; the expand and the projection swapped in the list
+    ("ch14_bottleneck_cost", COST.format(W, f"[{C1} * 28 * 28, 128 * 128 * 14 * 14, {C3} * 14 * 14, "
+                                            f"{PJ} * 14 * 14]"), "middle convolution is a 3×3"),
+    ("ch14_bottleneck_cost", COST.format(W, f"[{C1} * 28 * 28, {C2} * 14 * 14, {PJ} * 14 * 14, "
+                                            f"{C3} * 14 * 14]"), "look swapped"),
     ("ch14_bottleneck_cost", COST.format(W, f"sum({RIGHT})"), "list of 4 ints"),
     # 3×3 without padding: a 13×13 map, on the 3×3 alone or on the 3×3 and the expand
     ("ch14_bottleneck_cost", COST.format(W, MACS.format(28, 13, 14, 14)), "3×3 has padding 1"),
