@@ -5,6 +5,7 @@ from __future__ import annotations
 import pathlib
 
 import jupytext
+import pytest
 
 from planting import planted_mistake_tests
 
@@ -263,6 +264,21 @@ MISTAKES = [
     ("ch15_read_the_samples", SAMPLES.format((-1, 2), 10), "width of the whole scaled grid"),
     ("ch15_read_the_samples", SAMPLES.format((-1, 2), 11), "width of the whole scaled grid"),
 ]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _exercise_figure_not_drawn():
+    """These tests check hints, not the Exercise 4 figure (the build draws it): its cell skips the drawing here
+    and each figure is closed, instead of piling up one figure per call that runs the cell."""
+    import matplotlib.pyplot as plt
+
+    import convlib.viz.deform
+
+    saved = convlib.viz.deform.plot_sampling, plt.show
+    convlib.viz.deform.plot_sampling = lambda *args, **kwargs: None
+    plt.show = lambda *args, **kwargs: plt.close("all")
+    yield
+    convlib.viz.deform.plot_sampling, plt.show = saved
 
 
 (test_usual_mistake_fails_the_public_checks_with_a_hint_naming_it,
