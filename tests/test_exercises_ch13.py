@@ -188,3 +188,13 @@ def test_exercise_3s_later_check_stays_silent_when_the_first_has_named_the_mista
     """A padding mistake fails the first check cell only: the second must not add a hint about the 1×1 branch."""
     failures = public_check_failures(NB, "ch13_factorised_block", _block(row_pad="0", col_pad="0"))
     assert len(failures) == 1, failures
+
+
+def test_the_exercises_open_with_a_cell_that_takes_the_counters_and_blocks_out_of_scope() -> None:
+    # Round-11 review: cost.conv_macs (and cost.count on an InceptionBlock) answered exercise 2 in one call.
+    sources = [cell.source for cell in NB.cells if cell.cell_type == "code"]
+    put_away = next(i for i, source in enumerate(sources) if "globals().pop" in source)
+    first_answer = next(i for i, source in enumerate(sources) if "# SOLUTION" in source)
+    assert put_away < first_answer
+    for name in ("cost", "arithmetic", "InceptionBlock"):
+        assert f'"{name}"' in sources[put_away]
