@@ -5,7 +5,7 @@
   channel count (1 cell = 64 channels, rounded up); arrows run down from the
   input through the layers to a "+" and on to the output. The shortcut is an
   arrow that leaves the input, goes around the layers on the right and enters
-  the "+" from the side: grey for the identity, orange with a ``1×1``
+  the "+" from the side: green for the identity, orange with a ``1×1``
   convolution box for a projection (used when the stride or the channel count
   changes), absent for a plain block. The text lines give the parameters and
   multiply-adds, layer by layer.
@@ -29,7 +29,7 @@ PER_CELL = 64  # channels per drawn cell
 WIDTH = 18  # width of the layers' column in cells (the widest layer, 1,024 channels, is 16)
 LANE = WIDTH + 1.5  # x of the shortcut's vertical run, right of every layer and every layer's label
 STEP = 3.0  # rows from one layer to the next: room for an arrow between a row and the next row's label
-GREY, ORANGE = "#444444", "#d94801"
+GREY, GREEN, ORANGE = "#444444", "#238b45", "#d94801"  # main path, identity, projection
 
 
 def _cells(channels: int) -> int:
@@ -135,7 +135,7 @@ def residual_scene(block: str = "bottleneck", in_channels: int = 256, out_channe
     row("out", y, _cells(out_channels), "o",
         f"{'ReLU' if shortcut else 'ReLU (nothing added)'}: output, {out_channels} channels, {out}×{out}")
     if shortcut:
-        colour = ORANGE if projection else GREY
+        colour = ORANGE if projection else GREEN
         start = (x_grid.x + x_grid.cols + 0.15, x_grid.y + 0.5)
         top, bottom = (LANE, start[1]), (LANE, plus.y + 0.5)
         pen.line(start, top, colour)
@@ -153,7 +153,7 @@ def residual_scene(block: str = "bottleneck", in_channels: int = 256, out_channe
                          f"{out}×{out}, because the {why}")
         else:
             pen.line(top, bottom, colour)
-            lines.append("shortcut (grey arrow on the right): the identity, x added unchanged: 0 parameters")
+            lines.append("shortcut (green arrow): the identity, 0 parameters")
         pen.line(bottom, tip, colour, head=True)
     else:
         lines.append("no shortcut: a plain stack of layers")
