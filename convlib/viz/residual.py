@@ -113,8 +113,8 @@ def residual_scene(block: str = "bottleneck", in_channels: int = 256, out_channe
     y = 1.0
     x_grid = row("x", y, _cells(in_channels), "i", f"input x: {in_channels} channels, {size}×{size}")
     kind_text = "no shortcut" if not shortcut else "projection shortcut" if projection else "identity shortcut"
-    lines = [f"{block} block, {in_channels} → {out_channels} channels, stride {stride}, {kind_text}"
-             f" (1 cell = {PER_CELL} channels, rounded up)"]
+    lines = [f"{block} block, {in_channels} → {out_channels} channels, stride {stride}, {kind_text}",
+             f"1 cell = {PER_CELL} channels, rounded up"]
     parts = []
     map_size = size
     for i, (kind, c_in, c_out, s) in enumerate(layers):
