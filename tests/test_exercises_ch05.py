@@ -77,6 +77,8 @@ MISTAKES = [
     ("ch05_output_shape", "shape = (8, 16, 15, 15)", "ignored the stride"),
     ("ch05_output_shape", "shape = (8, 16, 39, 39)", "do not subtract"),
     ("ch05_output_shape", "shape = (8, 32, 41, 41)", "out_channels"),
+    ("ch05_output_shape", "shape = (8, 16, 49, 49)", "Padding that shrinks"),  # s(i′−1) + k + 2p + a
+    ("ch05_output_shape", "shape = (8, 16, 48, 48)", "left out output_padding"),  # s(i′−1) + k + 2p
     ("ch05_transposed_macs", "macs = 32 * 32 * 256 * 128 * 4 * 4", "output positions"),
     ("ch05_transposed_macs", "macs = 2 * 32 * 32 * 256 * 128 * 4 * 4", "FLOPs"),
     ("ch05_transposed_macs", "macs = 15 * 15 * 256 * 128 * 4 * 4", "off-by-one"),
@@ -138,3 +140,16 @@ def test_public_checks_hold_no_literal_that_leads_to_the_answer(name: str, leaks
     text = "\n".join(c.source for c in question_cells(NB, name)["public"])
     for leak in leaks:
         assert leak not in text, leak
+
+
+def test_the_exercises_open_with_a_cell_that_takes_the_calculators_out_of_scope() -> None:
+    # Round-4 review: conv_transpose_output_size(14, 5, 3, 2, 1) and conv_transpose_macs(256, 128, 4, 16)
+    # answered exercises 1 and 2 in one call.
+    sources = [cell.source for cell in NB.cells if cell.cell_type == "code"]
+    put_away = next(i for i, source in enumerate(sources) if "globals().pop" in source)
+    first_answer = next(i for i, source in enumerate(sources) if "shape = (" in source and "# SOLUTION" in source)
+    assert put_away < first_answer
+    for name in ("conv_transpose_output_size", "conv_transpose_macs", "conv_macs", "count"):
+        assert f'"{name}"' in sources[put_away]
+    assert not any("conv_transpose_output_size(" in source or "conv_transpose_macs(" in source
+                   for source in sources[first_answer:] if "# HIDDEN" not in source)
