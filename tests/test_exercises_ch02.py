@@ -40,6 +40,8 @@ def unread(i, k, s=1, p=0, d=1):
     return list(range(end, i))
 """
 UNREAD_WITH_PADDING = _unread(WINDOWS, "t * s + j * d").replace("range(i)", "range(i + 2 * p)")
+UNREAD_PLUS_P = _unread(WINDOWS, "t * s + j * d + p")  # the shift's sign flipped
+UNREAD_WINDOWS_FROM_I = _unread("(i - d * (k - 1) - 1) // s + 1", TAP)  # windows counted on the unpadded input
 UNREAD_SET = _unread(WINDOWS, TAP).replace("return [x for x in range(i) if x not in read]",
                                            "return set(range(i)) - read")
 UNREAD_CALLS_CONVLIB = """
@@ -68,6 +70,7 @@ MISTAKES = [
     ("ch02_output_shape", "shape = (2, 16, 13, 13)", "defaults to its kernel size"),  # pool stride 2
     ("ch02_output_shape", "shape = (2, 16, 25, 25)", "defaults to its kernel size"),  # pool stride 1
     ("ch02_output_shape", "shape = (2, 16, 17, 17)", "stride of 2"),
+    ("ch02_output_shape", "shape = (2, 16, 10, 10)", "leaving out its window"),  # pool as i // s + 1
     ("ch02_output_shape", "shape = (2, 3, 9, 9)", "16 output channels"),
     ("ch02_output_shape", "shape = (2, 9, 9, 16)", "(N, C, H, W)"),  # channels last
     ("ch02_conv_cost", "params = 32 * 16 * 9\nmacs = 32 * 32 * 32 * 16 * 9", "forgot the bias"),
@@ -85,6 +88,7 @@ MISTAKES = [
     ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 64 * 32 * 32 * 16 * 9", "one axis"),  # stride on the height only
     ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 32 * 32 * 16 * 9", "C_out"),
     ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 33 * 33 * 32 * 16 * 9", "rounds up"),
+    ("ch02_conv_cost", "params = 16 * 9 + 32\nmacs = 32 * 32 * 32 * 16 * 9", "one filter's weights"),
     ("ch02_conv_cost", "params = 32 * 16 * 9 + 16\nmacs = 32 * 32 * 32 * 16 * 9", "not one per input channel"),
     ("ch02_conv_cost", "out = (64 + 2 - 3) / 2 + 1\nparams = 32 * 16 * 9 + 32\nmacs = out * out * 32 * 16 * 9", "compute it with //"),
     ("ch02_conv_cost", "out = (64 + 2 - 3) / 2 + 1\nparams = 32 * 16 * 9 + 32\nmacs = int(out * out * 32 * 16 * 9)", "use // for the size"),
@@ -100,6 +104,8 @@ MISTAKES = [
     ("ch02_unread_pixels", UNREAD_K_MINUS_ONE_TAPS, "k taps"),
     ("ch02_unread_pixels", UNREAD_WITH_PADDING, "padding is not input"),
     ("ch02_unread_pixels", UNREAD_SET, "list of ints"),
+    ("ch02_unread_pixels", UNREAD_PLUS_P, "you added p"),
+    ("ch02_unread_pixels", UNREAD_WINDOWS_FROM_I, "unpadded input"),
     ("ch02_unread_pixels", UNREAD_CALLS_CONVLIB, "called convlib or PyTorch"),
     ("ch02_unread_pixels", UNREAD_CALLS_SIZE, "called convlib or PyTorch"),
     ("ch02_unread_pixels", UNREAD_CALLS_TORCH, "called convlib or PyTorch"),
@@ -141,8 +147,8 @@ def _exercise_figure_not_drawn():
 
 
 @pytest.mark.parametrize("name, answer", [
-    ("ch02_output_shape", "shape = (2, 16, 10, 10)"),
     ("ch02_output_shape", "shape = (2, 16, 11, 11)"),
+    ("ch02_output_shape", "shape = (2, 16, 12, 12)"),
     ("ch02_conv_cost", "params = 4000\nmacs = 4_000_000"),
     ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 28 * 28 * 32 * 16 * 9"),
     ("ch02_read_figure", "stride = 2\npadding = 1\ndilation = 5"),
