@@ -81,7 +81,7 @@ def _cost(**wrong):
 
 
 def _figure(**wrong):
-    return FIGURE.format(**{"gridded": '{"A", "C"}', "rate": 9, "largest": 7, **wrong})
+    return FIGURE.format(**{"gridded": '{"A", "C"}', "rate": 9, "largest": 13, **wrong})
 
 
 MISTAKES = [
@@ -106,6 +106,7 @@ MISTAKES = [
     ("ch06_stack_cost", _cost(params="4 * (48 * 48 * 9 + 1)"), "one bias per output channel"),
     ("ch06_stack_cost", _cost(params="4 * 48 * 48 * 9 + 48"), "48 biases once"),
     ("ch06_stack_cost", _cost(params="5 * (48 * 48 * 9 + 48)"), "count the layers"),
+    ("ch06_stack_cost", _cost(params="48 * 48 * 9 + 48"), "one layer's parameters"),
     ("ch06_stack_cost", _cost(macs="sum(96 * 96 * 48 * 48 * (2 * d + 1) ** 2 for d in (1, 2, 5, 9))"), "dilated k′×k′ window"),
     ("ch06_stack_cost", _cost(macs="96 * 96 * 48 * 48 * 9"), "one layer"),
     ("ch06_stack_cost", _cost(macs="3 * 96 * 96 * 48 * 48 * 9"), "count the layers"),
@@ -129,15 +130,19 @@ MISTAKES = [
     ("ch06_gridding_figure", _figure(gridded='{"A", "B", "C"}'), "uneven shades of red"),
     ("ch06_gridding_figure", _figure(gridded='{"A", "C", "D"}'), "uneven shades of red"),
     ("ch06_gridding_figure", _figure(gridded="set()"), "empty set"),
+    ("ch06_gridding_figure", _figure(gridded='{"C"}'), "every other row and column"),
+    ("ch06_gridding_figure", _figure(rate=10), "one off"),
     ("ch06_gridding_figure", _figure(rate=18), "not its rate"),
     ("ch06_gridding_figure", _figure(rate=25), "not a rate"),
     ("ch06_gridding_figure", _figure(rate=12), "third alone"),
     ("ch06_gridding_figure", _figure(rate=8), "summing the effective sizes"),
-    ("ch06_gridding_figure", _figure(largest=6), "at most the reach"),
+    ("ch06_gridding_figure", _figure(largest=7), "bound for 3×3 kernels"),
+    ("ch06_gridding_figure", _figure(largest=12), "at most the reach"),
     ("ch06_gridding_figure", _figure(largest=5), "example 1, 2, 5"),
     ("ch06_gridding_figure", _figure(largest=4), "factor k − 1"),
     ("ch06_gridding_figure", _figure(largest=3), "plain sum"),
-    ("ch06_gridding_figure", _figure(largest=8), "largest offset covered"),
+    ("ch06_gridding_figure", _figure(largest=16), "factor k where"),
+    ("ch06_gridding_figure", _figure(largest=14), "largest offset covered"),
     ("ch06_gridding_figure", _figure(largest=9), "off a panel"),
 ]
 
@@ -148,9 +153,10 @@ UNPINNED = [
     ("ch06_output_shape", "shape = (2, 32, 14, 14)"),
     ("ch06_stack_cost", _cost(rf="33")),
     ("ch06_stack_cost", _cost(rf="37")),
-    ("ch06_gridding_figure", _figure(gridded='{"C"}', rate=10, largest=10)),
-    ("ch06_gridding_figure", _figure(gridded='{"B", "C"}', rate=11, largest=12)),
-    ("ch06_gridding_figure", _figure(gridded='{"A", "D"}')),
+    ("ch06_gridding_figure", _figure(gridded='{"C", "D"}', rate=11, largest=10)),
+    ("ch06_gridding_figure", _figure(gridded='{"B", "C"}', rate=16, largest=20)),
+    ("ch06_gridding_figure", _figure(gridded='{"A", "D"}', rate=13, largest=11)),
+    ("ch06_stack_cost", _cost(params="4 * (48 * 48 * 9 + 48) + 7")),
 ]
 
 
