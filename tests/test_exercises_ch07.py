@@ -62,6 +62,12 @@ SEPARATE_CALLS_LOW_RANK = """
 def separate(kernel, tol=1e-6):
     return sep.low_rank_factors(kernel, 1)
 """
+SEPARATE_ASSERTS = """
+def separate(kernel, tol=1e-6):
+    u, s, vh = torch.linalg.svd(kernel.double())
+    assert len(s) < 2 or s[1] <= tol * s[0], "kernel is not separable"
+    return (u[:, 0] * s[0].sqrt()).to(kernel.dtype), (vh[0] * s[0].sqrt()).to(kernel.dtype)
+"""
 COST = "full_mults = {f}\nseparable_mults = {s}"
 SEPARATE_NO_LENGTH_GUARD = """
 def separate(kernel, tol=1e-6):
@@ -109,6 +115,10 @@ MISTAKES = [
     ("ch07_pair_shape", "shape = (2, 6, 10, 13)", "rounded up"),                   # ⌈17/2⌉ for the height
     ("ch07_pair_shape", "shape = (2, 6, 10, 14)", "rounded up"),                   # both rounded up
     ("ch07_pair_shape", "shape = (2, 6, 9, 12)", "1 wide"),                        # (5, 1) and (1, 0) read as the width's
+    ("ch07_pair_shape", "shape = (2, 6, 9, 12)", "the + 1"),                       # the + 1 left out on the width only
+    ("ch07_pair_shape", "shape = (2, 12, 9, 13)", "its out_channels"),             # the first layer's channels
+    ("ch07_pair_shape", "shape = (2, 8, 9, 13)", "its out_channels"),              # the input's channels
+    ("ch07_pair_shape", "shape = (8, 6, 9, 13)", "batch size"),                    # channels read as the batch
     ("ch07_pair_shape", "shape = (2, 6, 11, 11)", "height first"),                 # (5, 1) read as 1 tall, 5 wide
     ("ch07_pair_shape", "shape = (2, 6, 10, 12)", "height first"),                 # (5, 1) and (1, 0) both read (W, H)
     ("ch07_pair_shape", "shape = (2, 6, 13, 9)", "height before the width"),          # H and W written the wrong way round
@@ -124,6 +134,9 @@ MISTAKES = [
     ("ch07_separable_cost", COST.format(f="20 * 36 * 49", s="24 * 40 * 7 + 20 * 36 * 7"), "7×1 pass at the input size"),
     ("ch07_separable_cost", COST.format(f="19 * 35 * 49", s="19 * 40 * 7 + 19 * 35 * 7"), "one short"),
     ("ch07_separable_cost", COST.format(f="20 * 36 * 49", s="2 * 20 * 40 * 7"), "both passes at the same size"),
+    ("ch07_separable_cost", COST.format(f="20 * 36 * 49", s="20 * 42 * 7 + 20 * 38 * 7"), "padded on all four sides"),
+    ("ch07_separable_cost", COST.format(f="20 * 36 * 49", s="20 * 40 * 7 + 20 * 34 * 7"), "1×7 pass forgot its padding"),
+    ("ch07_separable_cost", COST.format(f="20 * 36 * 49", s="18 * 40 * 7 + 18 * 36 * 7"), "7×1 pass forgot its padding"),
     ("ch07_separable_cost", COST.format(f="20 * 36 * 49", s="20 * 42 * 7 + 20 * 36 * 7"), "pads only the top and bottom"),
     ("ch07_separable_cost", COST.format(f="20 * 36 * 49", s="24 * 36 * 7 + 20 * 36 * 7"), "keeps the width"),
     ("ch07_separable_cost", COST.format(f="20 * 36 * 49", s="20 * 40 * 7"), "that is one pass"),
@@ -139,12 +152,15 @@ MISTAKES = [
     ("ch07_separate", SEPARATE_LAST_SINGULAR_NO_GUARD, "not the last"),   # s[-1] without a length check
     ("ch07_separate", SEPARATE_RAISES_FOR_ONE_ROW, "no σ₂ to test"),        # a single singular value read as not separable
     ("ch07_separate", SEPARATE_CALLS_CONVLIB, "called convlib"),
+    ("ch07_separate", SEPARATE_ASSERTS, "not assert"),
     ("ch07_separate", SEPARATE_CALLS_LOW_RANK, "called convlib"),
     ("ch07_spectrum", 'separable_kernels = {"A"}\nrank_of_c = 3', "you left out a kernel"),
     ("ch07_spectrum", 'separable_kernels = {"D"}\nrank_of_c = 3', "you left out a kernel"),
     ("ch07_spectrum", 'separable_kernels = {"A", "C", "D"}\nrank_of_c = 3', "counted C as separable"),  # "C has zero bars"
     ("ch07_spectrum", 'separable_kernels = {"C", "D"}\nrank_of_c = 3', "counted C as separable"),
     ("ch07_spectrum", 'separable_kernels = set()\nrank_of_c = 3', "none separable"),
+    ("ch07_spectrum", 'separable_kernels = {"A", "B", "C", "D"}\nrank_of_c = 3', "counted B as separable"),
+    ("ch07_spectrum", 'separable_kernels = {"A", "B", "D"}\nrank_of_c = 3', "counted B as separable"),
     ("ch07_spectrum", 'separable_kernels = {"A", "D"}\nrank_of_c = 5', "not all five bars"),
     ("ch07_spectrum", 'separable_kernels = {"A", "D"}\nrank_of_c = 4', "a bar that is at zero"),
     ("ch07_spectrum", 'separable_kernels = {"A", "D"}\nrank_of_c = 2', "left out a small bar"),
@@ -161,9 +177,10 @@ MISTAKES = [
 STILL_PASS = [
     ("ch07_pair_shape", "shape = (2, 6, 9, 11)"),                                 # neutral values, no known mistake
     ("ch07_pair_shape", "shape = (2, 6, 16, 20)"),
+    ("ch07_pair_shape", "shape = (2, 7, 9, 13)"),                                 # the channels are not pinned either
     ("ch07_separable_cost", COST.format(f="49 * 650", s="20 * 40 * 7 + 20 * 36 * 7")),
     ("ch07_separable_cost", COST.format(f="20 * 36 * 49", s="7 * 1450")),
-    ("ch07_spectrum", 'separable_kernels = {"A", "B", "D"}\nrank_of_c = 3'),
+    ("ch07_spectrum", 'separable_kernels = {"B", "D"}\nrank_of_c = 3'),
     ("ch07_spectrum", 'separable_kernels = {"B", "C"}\nrank_of_c = 3'),
     ("ch07_spectrum", 'separable_kernels = {"A", "D"}\nrank_of_c = 10'),
     ("ch07_spectrum", 'separable_kernels = {"A", "D"}\nrank_of_c = 8'),
