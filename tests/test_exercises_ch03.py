@@ -64,6 +64,16 @@ def causal_conv1d(x, weight, dilation=1):
     p = (weight.shape[-1] - 1) * dilation
     return F.conv1d(x, weight, padding=p, dilation=dilation)[..., :-p]
 """
+CAUSAL_ZERO_FILL_OUTPUT = """
+def causal_conv1d(x, weight, dilation=1):
+    p = (weight.shape[-1] - 1) * dilation
+    return F.pad(F.conv1d(x, weight, dilation=dilation), (p, 0))
+"""
+CAUSAL_REPLICATE = """
+def causal_conv1d(x, weight, dilation=1):
+    p = (weight.shape[-1] - 1) * dilation
+    return F.conv1d(F.pad(x, (p, 0), mode="replicate"), weight, dilation=dilation)
+"""
 COST = "params_3d = {p3}\nmacs_3d = {m3}\nparams_2d = {p2}"
 P3, M3, P2 = "96 * 48 * 27 + 96", "8 * 28 * 28 * 96 * 48 * 27", "96 * 384 * 9 + 96"
 STACKS = 'causal_panels = {c}\nreal_inputs_A = {n}\nfuture_B = {f}'
@@ -92,6 +102,7 @@ MISTAKES = [
     ("ch03_frames_cost", COST.format(p3=P3, m3=M3, p2="96 * 384 * 27 + 96"), "3×3: the frames became channels"),
     ("ch03_frames_cost", COST.format(p3=P3, m3=M3, p2="96 * 384 * 9"), "bias of the 2D layer"),
     ("ch03_frames_cost", COST.format(p3=P3, m3=M3, p2="96 * 48 * 9 + 96"), "not 48"),
+    ("ch03_frames_cost", COST.format(p3=P3, m3=M3, p2="8 * (" + P3 + ")"), "not 8 copies of the whole 3D layer"),
     ("ch03_causal_conv1d", CAUSAL_NO_DILATION, "as if the kernel were not dilated"),
     ("ch03_causal_conv1d", CAUSAL_IGNORE_DILATION, "you ignored the dilation"),
     ("ch03_causal_conv1d", CAUSAL_SYMMETRIC, "pad on the left only"),
@@ -101,19 +112,27 @@ MISTAKES = [
     ("ch03_causal_conv1d", CAUSAL_BOTH_ENDS, "pads both ends"),
     ("ch03_causal_conv1d", CAUSAL_FLIPPED, "flipped the kernel"),
     ("ch03_causal_conv1d", CAUSAL_CUT_LAST, "k = 1"),
-    ("ch03_read_stacks", STACKS.format(c='{"A", "B", "C"}', n=14, f=3), "not every panel is causal"),
-    ("ch03_read_stacks", STACKS.format(c='{"A", "B"}', n=14, f=3), "padded on both ends"),
-    ("ch03_read_stacks", STACKS.format(c='{"A"}', n=14, f=3), "dilated or not"),
-    ("ch03_read_stacks", STACKS.format(c='{"C"}', n=14, f=3), "not the future"),
-    ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=16, f=3), "receptive field, but part"),
-    ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=15, f=3), "pink padding zero as an input"),
-    ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=13, f=3), "off by one"),
-    ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=7, f=3), "row labelled layer 1"),
-    ("ch03_read_stacks", STACKS.format(c='{"B", "C"}', n=14, f=3), "not reading no padding"),  # causal = reads no pink cell
-    ("ch03_read_stacks", STACKS.format(c='{"B"}', n=14, f=3), "reads the future"),
-    ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=14, f=1), "one layer"),
-    ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=14, f=4), "t=8 itself"),
-    ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=14, f=9), "3 layers of 3 taps"),
+    ("ch03_causal_conv1d", CAUSAL_ZERO_FILL_OUTPUT, "not the output"),
+    ("ch03_causal_conv1d", CAUSAL_REPLICATE, "replicate"),
+    ("ch03_read_stacks", STACKS.format(c='{"A", "B", "C"}', n=14, f=6), "not every panel is causal"),
+    ("ch03_read_stacks", STACKS.format(c='{"A", "B"}', n=14, f=6), "padded on both ends"),
+    ("ch03_read_stacks", STACKS.format(c='{"A"}', n=14, f=6), "dilated or not"),
+    ("ch03_read_stacks", STACKS.format(c='{"C"}', n=14, f=6), "not the future"),
+    ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=16, f=6), "receptive field, but part"),
+    ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=15, f=6), "pink padding zero as an input"),
+    ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=13, f=6), "off by one"),
+    ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=7, f=6), "row labelled layer 1"),
+    ("ch03_read_stacks", STACKS.format(c='{"B", "C"}', n=14, f=6), "not reading no padding"),  # causal = reads no pink cell
+    ("ch03_read_stacks", STACKS.format(c='{"B"}', n=14, f=6), "reads the future"),
+    # panel B (3 centred layers of k = 5, t = 8) reads 6 inputs after t; the explorer offers k = 2, 3 only and
+    # none of its settings reads 6 after t, so it cannot be set to panel B.
+    ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=14, f=0), "a centred stack reads inputs after t"),
+    ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=14, f=2), "one layer"),
+    ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=14, f=4), "two layers"),
+    ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=14, f=7), "t=8 itself"),
+    ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=14, f=13), "every orange cell"),
+    ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=14, f=12), "except t itself"),
+    ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=14, f=15), "3 layers of 5 taps"),
 ]
 
 # The public checks must not pin the answer: plausible wrong answers beyond the named mistakes still pass them
@@ -124,10 +143,10 @@ STILL_PASSING = [
     ("ch03_clip_shape", "clip_shape = (2, 64, 11, 60, 60)"),
     ("ch03_frames_cost", COST.format(p3=P3, m3="8 * 32 * 32 * 96 * 48 * 27", p2=P2)),
     ("ch03_frames_cost", COST.format(p3=P3, m3=M3, p2="96 * 384 * 9 + 96 * 8")),
-    ("ch03_read_stacks", STACKS.format(c="set()", n=14, f=3)),
-    ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=12, f=3)),
-    ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=8, f=3)),
-    ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=14, f=6)),
+    ("ch03_read_stacks", STACKS.format(c="set()", n=14, f=6)),
+    ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=12, f=6)),
+    ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=8, f=6)),
+    ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=14, f=10)),
     ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=14, f=11)),
 ]
 
