@@ -17,6 +17,7 @@ convolution of the layers' tap patterns; in 2D it is the outer product of the
 
 from __future__ import annotations
 
+import math
 import string
 from collections.abc import Sequence
 
@@ -29,6 +30,7 @@ GAP = 2  # cells between neighbouring grids
 LABEL_COLS = 6  # width of the column of row labels in the path diagram
 ROW_STEP = 3  # rows between two layers of the path diagram
 TEXT_LIMIT = 13  # heat maps at most this wide print their counts in the cells
+HEAT_TOP = 49  # the most paths to one pixel in any widget setting (three 3×3 layers of dilation 1)
 
 
 _SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")  # superscript layer counts in captions
@@ -118,6 +120,18 @@ def dilated_kernel_scene(kernel_size: int = 3, dilation: int = 2) -> Scene:
     )
 
 
+def _heat_shade(paths: int) -> float:
+    """The colour of a pixel reached by ``paths`` paths, on one fixed scale for every setting.
+
+    0 stays 0 (the pixel is drawn blue under it); 1 path is a pale pink (0.15) and
+    HEAT_TOP paths or more a mid red (0.55), on a log scale, so that black counts stay readable
+    and the same count has the same colour in every setting.
+    """
+    if paths <= 0:
+        return 0.0
+    return round(0.15 + 0.4 * min(1.0, math.log(paths) / math.log(HEAT_TOP)), 3)
+
+
 def _tap_start(kernel_size: int, dilation: int) -> int:
     """How far left of a pixel its window starts, with PyTorch's padding='same' alignment."""
     return (effective_kernel_size(kernel_size, dilation) - 1) // 2
@@ -175,19 +189,23 @@ def dilated_paths_scene(dilations: Sequence[int], kernel_size: int = 3, show_hea
     lines = [
         f"receptive field {width}×{width}: r = 1 + (k−1)·Σd = 1 + {k - 1}·({' + '.join(map(str, ds))}) = {width}",
         f"seen: {seen_1d ** 2} of {width ** 2} pixels in the window ({100 * seen_1d ** 2 / width ** 2:.0f}%)"
-        + (" — gridding: blue is never read" if seen_1d < width else " — no holes"),
+        + (" — no holes" if seen_1d == width else " — one dilated layer reads a sparse grid by design: blue is never read"
+           if n == 1 else " — gridding: the stack leaves holes, blue is never read"),
         f"weights per channel pair: {n} layer{'' if n == 1 else 's'} × {k * k} = {n * k * k}",
         f"paths from the output: {k}{str(n).translate(_SUP)} = {k ** n} in the row drawn, {k * k}{str(n).translate(_SUP)} = {k ** (2 * n)} in 2-D",
     ]
     if show_heat:
-        values = [a * b for a in counts for b in counts]  # ints keep the widget's page light
+        paths = [a * b for a in counts for b in counts]
+        values = [_heat_shade(v) for v in paths]  # 3 decimals keep the widget's page light
         heat_cells = "".join("i" if v == 0 else "." for v in values)
         seen_cells = "".join("." if v == 0 else "o" for v in values)
         top = ROW_STEP * n + 1 + GAP
-        text = [str(v) if v else "" for v in values] if width <= TEXT_LIMIT else None
+        text = [str(v) if v else "" for v in paths] if width <= TEXT_LIMIT else None
         grids.append(Grid("holes", LABEL_COLS, top, width, width, heat_cells))
         grids.append(Grid("paths", LABEL_COLS, top, width, width, seen_cells, label="paths from the output to each input pixel",
-                          values=values, vmax=max(values), text=text))  # type: ignore[arg-type]
+                          values=values, vmax=1.0, text=text))  # type: ignore[arg-type]
+        lines.append(f"colour, the same scale in every setting: pale pink 1 path, red {HEAT_TOP} or more; blue 0 paths"
+                     + ("" if text else f"; counts are printed in windows up to {TEXT_LIMIT} wide"))
     return Scene(grids=grids, links=links, lines=lines)
 
 
