@@ -14,6 +14,11 @@ from planting import planted_mistake_tests
 CHAPTER = pathlib.Path(__file__).resolve().parents[1] / "chapters" / "01-convolution.md"
 NB = jupytext.read(CHAPTER)
 
+CONVOLVE_ONE_NUMBER_PADDING = """
+def convolve2d(x, w):
+    kh, kw = w.shape
+    return F.conv2d(x[None, None], w.flip(0, 1)[None, None], padding=kh - 1)[0, 0]
+"""
 CORRELATE_FLIPPED = """
 def correlate2d(x, w):
     kh, kw = w.shape
@@ -141,6 +146,8 @@ MISTAKES = [
     ("ch01_output_shape", "shape = (4, 28, 28, 16)", "channels-last"),
     ("ch01_output_shape", "shape = (4, 48, 28, 28)", "not one per (filter, input channel) pair"),
     ("ch01_output_shape", "shape = (4, 16, 36, 36)", "full mode"),
+    ("ch01_output_shape", "shape = (4, 1, 28, 28)", "more than one filter"),
+    ("ch01_output_shape", "shape = (4, 5, 28, 28)", "kernel's size"),
     ("ch01_layer_cost", "params_answer = 64 * (32 * 3 + 1)\nmacs_answer = 28 * 28 * 64 * 32 * 9", "k² weights"),
     ("ch01_layer_cost", "params_answer = 64 * (32 * 9 + 1)\nmacs_answer = 28 * 28 * 64 * 32 * 3", "k² products"),
     ("ch01_layer_cost", "params_answer = 64 * (32 * 9 + 1)\nmacs_answer = 29 * 29 * 64 * 32 * 9", "one too many"),
@@ -169,6 +176,7 @@ MISTAKES = [
     ("ch01_correlate2d", CORRELATE_CHAPTERS_LOOPS, "called the chapter's conv2d_loops"),
     ("ch01_correlate2d", CORRELATE_MATMUL, "`@` is a matrix product"),
     ("ch01_true_convolution", CONVOLVE_ONE_AXIS, "one axis only"),
+    ("ch01_true_convolution", CONVOLVE_ONE_NUMBER_PADDING, "(rows, cols)"),
     ("ch01_true_convolution", CONVOLVE_OTHER_AXIS, "one axis only"),
     ("ch01_true_convolution", CONVOLVE_NO_FLIP, "cross-correlation"),
     ("ch01_true_convolution", CONVOLVE_NEGATED, "negating is not flipping"),
@@ -179,8 +187,7 @@ MISTAKES = [
     ("ch01_true_convolution", CONVOLVE_TRANSPOSED, "transpose"),
     ("ch01_true_convolution", CONVOLVE_SCIPY, "not SciPy"),
     ("ch01_true_convolution", CONVOLVE_SCIPY_DETACHED, "no gradient flows"),
-    ("ch01_which_kernel", 'kernels_answer = "BACD"', "mixed up both pairs"),
-    ("ch01_which_kernel", 'kernels_answer = "BDCA"', "mixed up Sobel x and Sobel y"),
+    ("ch01_which_kernel", 'kernels_answer = "ABCD"', "prompt's example"),
     ("ch01_which_kernel", 'kernels_answer = "CABD"', "mixed up box blur and sharpen"),
     ("ch01_which_kernel", 'kernels_answer = "AABC"', "exactly one panel"),
 ]
@@ -203,9 +210,34 @@ def test_layer_cost_public_checks_do_not_pin_the_answer():
 
 
 def test_which_kernel_public_checks_do_not_pin_the_answer():
-    """Orders that no usual mistake produces still pass publicly (the hidden test rejects them)."""
-    for order in ("DABC", "ADCB"):
+    """Two wrong orders that obey the colour rule still pass publicly, so the check cell does not pin the answer.
+
+    Sobel x and y swapped ("BDCA") is a real mistake; it passes here on purpose and the hidden test rejects it
+    with a hint naming it. Both pairs swapped ("BACD") passes publicly too.
+    """
+    for order in ("BDCA", "BACD"):
         assert public_check_failures(NB, "ch01_which_kernel", f"kernels_answer = {order!r}") == [], order
+
+
+def test_which_kernel_rejects_every_order_that_breaks_the_colour_rule():
+    """Every order with a grey kernel (A, D) on a red-blue panel or a Sobel (B, C) on a grey one fails with a hint."""
+    from itertools import permutations
+
+    (check,) = question_cells(NB, "ch01_which_kernel")["public"]   # the check cell needs only hashlib
+    code = compile(check.source, "<check>", "exec")
+    broken = [o for o in map("".join, permutations("ABCD")) if set(o[0::2]) != {"B", "C"}]
+    assert len(broken) == 20
+    for order in broken:
+        with pytest.raises(AssertionError, match="red-blue") as failure:
+            exec(code, {"kernels_answer": order})  # noqa: S102 - our own chapter source
+        assert order != "ABCD" or "prompt's example" in str(failure.value)
+
+
+def test_which_kernel_hidden_test_names_the_sobel_swap():
+    (hidden,) = question_cells(NB, "ch01_which_kernel")["hidden"]
+    namespace = {"kernels_answer": "BDCA"}
+    with pytest.raises(AssertionError, match="mixed up Sobel x and Sobel y"):
+        exec(compile(hidden.source, "<hidden>", "exec"), namespace)  # noqa: S102 - our own chapter source
 
 
 def test_which_kernel_check_cell_spells_out_no_order_of_the_panels():
