@@ -287,7 +287,8 @@ def test_passes_scene_grids_have_the_shapes_torch_computes(size, k, p, s):
     middle = F.conv2d(x, torch.randn(1, 1, k, 1), stride=(s, 1), padding=(p, 0))
     out = F.conv2d(middle, torch.randn(1, 1, 1, k), stride=(1, s), padding=(0, p))
     assert out.shape == F.conv2d(x, torch.randn(1, 1, k, k), stride=s, padding=p).shape
-    mid_grid, out_grid = scene.grid("middle"), scene.grid("output")
+    in_grid, mid_grid, out_grid = scene.grid("input"), scene.grid("middle"), scene.grid("output")
+    assert (in_grid.rows, in_grid.cols) == (size + 2 * p, size)          # the column pass pads only the height
     assert (mid_grid.rows, mid_grid.cols - 2 * p) == tuple(middle.shape[2:])
     assert (out_grid.rows, out_grid.cols) == tuple(out.shape[2:])
     assert [w.frames for w in scene.windows] == [middle.shape[2] * middle.shape[3], out.shape[2] * out.shape[3]]

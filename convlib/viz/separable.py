@@ -38,8 +38,8 @@ GAP = 2  # cells between neighbouring grids
 def separable_passes_scene(size: int = 5, kernel_size: int = 3, padding: int = 0, stride: int = 1) -> Scene:
     """A spatially separable convolution as two passes, with their multiplications (chapter 07).
 
-    Left: the zero-padded input; the ``k × 1`` window steps down every *real*
-    column (the column pass pads only the height). Middle: the intermediate
+    Left: the input, zero-padded at the top and bottom only (the column pass
+    pads only the height); the ``k × 1`` window steps down every column. Middle: the intermediate
     ``H_out × W`` result, padded left and right for the row pass. Right: the
     output, written by the ``1 × k`` window. The text counts the
     multiplications of each pass and of one full ``k × k`` pass.
@@ -56,9 +56,8 @@ def separable_passes_scene(size: int = 5, kernel_size: int = 3, padding: int = 0
     oh = conv_output_size(size, kernel_size, stride, padding)
     ow = conv_output_size(size, kernel_size, stride, padding)
     (first, second), full = separable_macs(size, kernel_size, stride, padding), full_macs(size, kernel_size, stride, padding)
-    rows = cols = size + 2 * padding
-    real = lambda r, c, h, w: padding <= r < padding + h and padding <= c < padding + w  # noqa: E731
-    cells = "".join("i" if real(r, c, size, size) else "p" for r in range(rows) for c in range(cols))
+    rows, cols = size + 2 * padding, size                                  # the column pass pads only the height
+    cells = "".join("i" if padding <= r < padding + size else "p" for r in range(rows) for _ in range(cols))
     mid_cols = size + 2 * padding
     mid_cells = "".join("o" if padding <= c < padding + size else "p" for _ in range(oh) for c in range(mid_cols))
     x_mid = cols + GAP
@@ -71,7 +70,7 @@ def separable_passes_scene(size: int = 5, kernel_size: int = 3, padding: int = 0
             Grid("output", x_out, top_out, oh, ow, "o", label=f"after 1×{kernel_size}: {oh}×{ow}"),
         ],
         windows=[
-            Window("input", "middle", oh, size, (kernel_size, 1), (stride, 1), start=(0, padding), dst_start=(0, padding)),
+            Window("input", "middle", oh, size, (kernel_size, 1), (stride, 1), dst_start=(0, padding)),
             Window("middle", "output", oh, ow, (1, kernel_size), (1, stride)),
         ],
     )
