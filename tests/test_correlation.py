@@ -223,3 +223,10 @@ def test_correlation_explorer_starts_on_the_scene_of_its_initial_values() -> Non
     widget = correlation_explorer("sharpen", "convolution", 2, 3)
     assert widget.scene == correlation_scene("sharpen", "convolution", 2, 3).to_json()
     assert len(widget.table) == len(KERNELS) * len(OPERATIONS) * 16
+
+
+def test_im2col_scene_draws_the_bias_so_every_y_entry_adds_up_from_the_figure() -> None:
+    scene = im2col_scene(4, 3, 2, 2)
+    cols, weight = as_image(scene.grid("cols")), as_image(scene.grid("weight"))
+    bias = as_image(scene.grid("bias")).flatten()
+    torch.testing.assert_close(as_image(scene.grid("product")), cols @ weight.T + bias)

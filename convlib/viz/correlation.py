@@ -272,7 +272,8 @@ def im2col_scene(size: int = 4, kernel_size: int = 3, in_channels: int = 1, out_
     values printed), with the weight reshaped to ``C_out × (C_in·k²)`` below it,
     column under column, so each filter row lines up with the values it
     multiplies; under these their product ``Y = X_col·Kᵀ + b`` (positions ×
-    ``C_out``) and ``Y``'s first column folded back into an image (below rather
+    ``C_out``), ``Y``'s first column folded back into an image and the bias ``b``
+    (drawn, so that every ``Y`` entry can be checked by hand; below rather
     than further right, so that the figure fits the book's column). The windows pair input
     window ``t`` with row ``t``.
 
@@ -302,13 +303,14 @@ def im2col_scene(size: int = 4, kernel_size: int = 3, in_channels: int = 1, out_
              text=[_num(wmat[t][f]) for f in range(out_channels) for t in range(depth)]),
         Grid("product", yx, below, positions, out_channels, "o", label="Y", text=[_num(v) for r in ymat for v in r]),
         Grid("folded", fx, below, o, o, "o", label=f"y[0] ({o}×{o})", text=[_num(r[0]) for r in ymat]),
+        Grid("bias", fx + o + GAP, below, 1, out_channels, "k", label="b", text=[_num(v) for v in b]),
     ]
     windows = [Window(f"x{c}", "folded", o, o, (k, k)) for c in range(in_channels)]
     windows.append(Window("cols", "product", positions, 1, (1, depth)))
     lines = [
         f"X_col: {positions} windows × ({in_channels}·{k}·{k} = {depth}) values = {positions * depth} numbers, "
         f"from an input of {in_channels * size * size}",
-        f"Y = X_col · Kᵀ + b: ({positions}×{depth}) · ({depth}×{out_channels}) = {positions}×{out_channels}, "
+        f"Y = X_col · Kᵀ + b, b = ({', '.join(_num(v) for v in b)}) added to every row: ({positions}×{depth}) · ({depth}×{out_channels}) = {positions}×{out_channels}, "
         f"then each column folds back into a {o}×{o} output channel",
     ]
     return Scene(grids=grids, windows=windows, lines=lines)
