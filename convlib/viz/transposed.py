@@ -178,7 +178,7 @@ def conv_matrix_scene(size: int = 4, kernel_size: int = 3, stride: int = 1, padd
         ],
         lines=[
             f"convolution: y = C x, a {size}×{size} input ({cols} values) → {rows} outputs",
-            f"transposed convolution: x′ = Cᵀ y, {rows} values → {cols}, the input's shape",
+            f"transposed convolution: Cᵀ y, {rows} values → {cols}, the input's shape",
         ],
     )
 
@@ -285,8 +285,8 @@ def checkerboard_scene(kernel_size: int = 3, stride: int = 2) -> Scene:
             heat("resized", n + GAP + o + GAP, resized, f"resize ×{stride}, then conv → {r}×{r}"),
         ],
         lines=[
-            f"transposed: o = s(n−1) + k = {stride}·({n}−1) + {kernel_size} = {o}",
-            f"resize-conv: n·s = {n}·{stride} = {r}, then a {kernel_size}×{kernel_size} 'same' convolution",
+            f"transposed: o′ = s(i′−1) + k = {stride}·({n}−1) + {kernel_size} = {o}",
+            f"resize-conv: i′·s = {n}·{stride} = {r}, then a {kernel_size}×{kernel_size} 'same' convolution",
             first,
             second,
         ],
