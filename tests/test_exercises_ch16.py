@@ -49,6 +49,9 @@ MISTAKES = [
     ("ch16_shapes", SHAPES.format((8, 512, 1, 1), 32, (8, 512, 28, 28)), "without its two 1×1 axes"),
     ("ch16_shapes", SHAPES.format((8, 512 * 28 * 28), 32, (8, 512, 28, 28)), "flattened the map"),
     ("ch16_shapes", SHAPES.format((8, 512), "512 / 16", (8, 512, 28, 28)), "C // r an int"),
+    ("ch16_shapes", SHAPES.format((8, 512), 512, (8, 512, 28, 28)), "left out the reduction"),
+    ("ch16_shapes", SHAPES.format((8, 512), 64, (8, 512, 28, 28)), "two FC layers' widths together"),
+    ("ch16_shapes", SHAPES.format((8, 512), 32, (8, 512, 14, 14)), "SE has no stride"),
     # ch16_stage_overhead (ResNet-101's layer3: 23 blocks, C = 1024, r = 16, 14×14)
     ("ch16_stage_overhead", COST.format("6 * (2 * 1024 * 64 + 64 + 1024)", "6 * 2 * 1024 * 64"), "ResNet-50's third stage"),
     ("ch16_stage_overhead", COST.format("23 * 2 * 1024 * 64", "23 * 2 * 1024 * 64"), "forgot the biases"),
@@ -76,6 +79,15 @@ MISTAKES = [
     ("ch16_stage_overhead", COST.format("23 * (2 * 1024 * 64 + 64 + 1024)", "2 * 23 * 2 * 1024 * 64"), "counted FLOPs"),
     ("ch16_stage_overhead", COST.format("17 * (2 * 1024 * 64 + 64 + 1024)", "17 * 2 * 1024 * 64"), "17 = 23 − 6"),
     ("ch16_stage_overhead", COST.format("23 * (2 * 1024 * 64 + 64 + 1024)", "17 * 2 * 1024 * 64"), "17 = 23 − 6"),
+    ("ch16_stage_overhead", COST.format("23 * (2 * 1024 * 64 + 2 * (64 + 1024))", "23 * 2 * 1024 * 64"),
+     "doubled the biases"),
+    ("ch16_stage_overhead", COST.format(
+        "sum(n * (2 * c * c // 16 + c // 16 + c) for n, c in ((3, 256), (4, 512), (23, 1024), (3, 2048)))",
+        "23 * 2 * 1024 * 64"), "every SE block of SE-ResNet-101"),
+    ("ch16_stage_overhead", COST.format(
+        "23 * (2 * 1024 * 64 + 64 + 1024)",
+        "sum(n * 2 * c * c // 16 for n, c in ((3, 256), (4, 512), (23, 1024), (3, 2048)))"),
+     "every SE block of SE-ResNet-101"),
     # ch16_mobile_se
     ("ch16_mobile_se", _mse(width="v"), "kept v = C // 4"),
     ("ch16_mobile_se", _mse(width="max(8, v // 8 * 8)"), "rounded v = 60 down"),
@@ -109,6 +121,7 @@ MISTAKES = [
     ("ch16_read_weights", READ.format("B", "B"), "does not depend on the image"),
     ("ch16_read_weights", READ.format("c", "B"), "upper case"),
     ("ch16_read_weights", READ.format("G", "B"), "A to F"),
+    ("ch16_read_weights", READ.format("B", "C"), "swapped the two answers"),
 ]
 
 
@@ -126,7 +139,8 @@ ARBITRARY = [
     ("ch16_stage_overhead", COST.format("123456", "654321")),
     ("ch16_read_weights", READ.format("F", "D")),
     ("ch16_read_weights", READ.format("A", "F")),
-    ("ch16_read_weights", READ.format("B", "C")),
+    ("ch16_read_weights", READ.format("C", "D")),
+    ("ch16_read_weights", READ.format("C", "F")),
 ]
 
 
