@@ -179,7 +179,7 @@ def test_checkerboard_scene_grids_have_the_transposed_and_resized_output_sizes(k
     assert scene.grid("resized").rows == n * stride
     assert scene.grid("transposed").values == overlap_counts(kernel_size, stride, n).flatten().tolist()
     assert re.search(rf"= {stride * (n - 1) + kernel_size}$", scene.lines[0])
-    assert scene.lines[1].startswith(f"resize-conv: n·s = {n}·{stride} = {n * stride},")
+    assert scene.lines[1].startswith(f"resize-conv: i′·s = {n}·{stride} = {n * stride},")
     assert scene.lines[2:] == list(overlap_summary(kernel_size, stride))
 
 
