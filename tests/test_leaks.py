@@ -174,3 +174,15 @@ def test_built_site_contains_no_solution_line_and_no_hidden_test_line(site: path
     assert sum(map(len, secrets.values())) > 0, "no specific solution or hidden-test line to look for"
     public = [line for c in CHAPTERS for line in split_lines(c)[1] if len(line) >= MIN_LENGTH]
     assert any(line in text for line in public), "no public check line found in the site: the scan cannot see code"
+
+
+def test_every_solution_marker_in_the_chapters_is_one_the_stripper_recognises() -> None:
+    """A line like ``x = 1  # SOLUTION: why`` is not a solution line to the stripper (the marker must end the line),
+    so it would reach the site and the student edition whole; the other tests only look for recognised lines."""
+    recognised = ("# BEGIN SOLUTION", "# END SOLUTION")
+    unrecognised = [f"{path.name}:{number}: {line.strip()}"
+                    for path in CHAPTERS for number, line in enumerate(path.read_text().splitlines(), 1)
+                    if re.search(r"#\s*SOLUTION", line, re.IGNORECASE) and not SOLUTION_LINE.match(line)
+                    and not line.strip().startswith(recognised)]
+    assert not unrecognised, "solution markers the stripper does not recognise (end the line with '# SOLUTION'):\n" + \
+        "\n".join(unrecognised)
