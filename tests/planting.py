@@ -8,6 +8,7 @@ hint that names them, the chapter's own solution passes, and each exercise plant
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 import nbformat
@@ -38,3 +39,18 @@ def planted_mistake_tests(nb: nbformat.NotebookNode,
 
     return (usual_mistake_fails_with_a_hint_naming_it, chapters_own_solution_passes_every_public_check,
             every_exercise_has_at_least_two_planted_mistakes)
+
+
+def assert_exercises_put_away(nb: nbformat.NotebookNode, names: Sequence[str]) -> None:
+    """The chapter's Exercises open with a visible ``globals().pop`` cell that removes ``names`` (helpers that
+    would answer an exercise in one call) before the first answer cell, and no later visible cell calls them."""
+    sources = [cell.source for cell in nb.cells if cell.cell_type == "code"]
+    put_away = next((i for i, source in enumerate(sources) if "globals().pop" in source), None)
+    first_answer = next(i for i, source in enumerate(sources) if "# SOLUTION" in source)
+    assert put_away is not None, "no cell removes the one-call helpers before the exercises"
+    assert put_away < first_answer, "the cell that removes the helpers comes after the first answer"
+    missing = [name for name in names if f'"{name}"' not in sources[put_away]]
+    assert not missing, f"the put-away cell leaves {missing} in scope"
+    visible = [s for s in sources[first_answer:] if not s.lstrip().upper().startswith("# HIDDEN")]
+    called = [name for name in names for s in visible if re.search(rf"(?<![\w.]){re.escape(name)}\(", s)]
+    assert not called, f"a visible cell after the put-away cell still calls {sorted(set(called))}"

@@ -9,7 +9,7 @@ import pytest
 
 from convlib.course.homework import public_check_failures
 
-from planting import planted_mistake_tests
+from planting import assert_exercises_put_away, planted_mistake_tests
 
 CHAPTER = pathlib.Path(__file__).resolve().parents[1] / "chapters" / "03-1d-3d.md"
 NB = jupytext.read(CHAPTER)
@@ -162,10 +162,4 @@ def test_public_checks_do_not_pin_the_answer(name: str, answer: str) -> None:
 
 def test_the_exercises_open_with_a_cell_that_takes_the_counting_helpers_out_of_scope() -> None:
     # Round-4 review: conv_params(48, 96, (3, 3, 3)) answered part of exercise 2 in one call.
-    sources = [cell.source for cell in NB.cells if cell.cell_type == "code"]
-    put_away = next(i for i, source in enumerate(sources) if "globals().pop" in source)
-    first_answer = next(i for i, source in enumerate(sources) if "clip_shape =" in source)
-    assert put_away < first_answer
-    for name in ("conv_params", "conv_macs", "count"):
-        assert f'"{name}"' in sources[put_away]
-    assert not any("conv_params(" in source or "conv_macs(" in source for source in sources[first_answer:])
+    assert_exercises_put_away(NB, ("conv_params", "conv_macs", "count"))

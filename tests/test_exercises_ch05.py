@@ -9,7 +9,7 @@ import pytest
 
 from convlib.course.homework import public_check_failures, question_cells
 
-from planting import planted_mistake_tests
+from planting import assert_exercises_put_away, planted_mistake_tests
 
 CHAPTER = pathlib.Path(__file__).resolve().parents[1] / "chapters" / "05-transposed.md"
 NB = jupytext.read(CHAPTER)
@@ -145,11 +145,4 @@ def test_public_checks_hold_no_literal_that_leads_to_the_answer(name: str, leaks
 def test_the_exercises_open_with_a_cell_that_takes_the_calculators_out_of_scope() -> None:
     # Round-4 review: conv_transpose_output_size(14, 5, 3, 2, 1) and conv_transpose_macs(256, 128, 4, 16)
     # answered exercises 1 and 2 in one call.
-    sources = [cell.source for cell in NB.cells if cell.cell_type == "code"]
-    put_away = next(i for i, source in enumerate(sources) if "globals().pop" in source)
-    first_answer = next(i for i, source in enumerate(sources) if "shape = (" in source and "# SOLUTION" in source)
-    assert put_away < first_answer
-    for name in ("conv_transpose_output_size", "conv_transpose_macs", "conv_macs", "count"):
-        assert f'"{name}"' in sources[put_away]
-    assert not any("conv_transpose_output_size(" in source or "conv_transpose_macs(" in source
-                   for source in sources[first_answer:] if "# HIDDEN" not in source)
+    assert_exercises_put_away(NB, ("conv_transpose_output_size", "conv_transpose_macs", "conv_macs", "count"))

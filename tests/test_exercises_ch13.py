@@ -9,7 +9,7 @@ import jupytext
 
 from convlib.course.homework import public_check_failures, question_cells
 
-from planting import planted_mistake_tests
+from planting import assert_exercises_put_away, planted_mistake_tests
 
 CHAPTER = pathlib.Path(__file__).resolve().parents[1] / "chapters" / "13-inception.md"
 NB = jupytext.read(CHAPTER)
@@ -192,9 +192,4 @@ def test_exercise_3s_later_check_stays_silent_when_the_first_has_named_the_mista
 
 def test_the_exercises_open_with_a_cell_that_takes_the_counters_and_blocks_out_of_scope() -> None:
     # Round-11 review: cost.conv_macs (and cost.count on an InceptionBlock) answered exercise 2 in one call.
-    sources = [cell.source for cell in NB.cells if cell.cell_type == "code"]
-    put_away = next(i for i, source in enumerate(sources) if "globals().pop" in source)
-    first_answer = next(i for i, source in enumerate(sources) if "# SOLUTION" in source)
-    assert put_away < first_answer
-    for name in ("cost", "arithmetic", "InceptionBlock"):
-        assert f'"{name}"' in sources[put_away]
+    assert_exercises_put_away(NB, ("cost", "arithmetic", "InceptionBlock"))
