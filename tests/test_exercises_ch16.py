@@ -43,16 +43,22 @@ MISTAKES = [
     # ch16_shapes
     ("ch16_shapes", SHAPES.format((8, 784), 32, (8, 512, 28, 28)), "averaged over the channels"),
     ("ch16_shapes", SHAPES.format((8, 512), 512 * 16, (8, 512, 28, 28)), "multiplied by r"),
-    ("ch16_shapes", SHAPES.format((8, 512), 16, (8, 512, 28, 28)), "reduction ratio, not the width"),
+    ("ch16_shapes", SHAPES.format((8, 512), 16, (8, 512, 28, 28)), "reduction ratio r as the width"),
     ("ch16_shapes", SHAPES.format((8, 512), 32, (8, 512, 1, 1)), "rescaled feature map"),
     ("ch16_shapes", SHAPES.format((8, 32), 32, (8, 512, 28, 28)), "hidden layer's output"),
     ("ch16_shapes", SHAPES.format((8, 512, 1, 1), 32, (8, 512, 28, 28)), "without its two 1×1 axes"),
     ("ch16_shapes", SHAPES.format((8, 512 * 28 * 28), 32, (8, 512, 28, 28)), "flattened the map"),
-    ("ch16_shapes", SHAPES.format((8, 512), "512 / 16", (8, 512, 28, 28)), "C // r an int"),
+    ("ch16_shapes", SHAPES.format((8, 512), "512 / 16", (8, 512, 28, 28)), "should be an int"),
     ("ch16_shapes", SHAPES.format((8, 512), 512, (8, 512, 28, 28)), "left out the reduction"),
     ("ch16_shapes", SHAPES.format((8, 512), 64, (8, 512, 28, 28)), "two FC layers' widths together"),
     ("ch16_shapes", SHAPES.format((8, 512), 32, (8, 512, 14, 14)), "SE has no stride"),
+    ("ch16_shapes", SHAPES.format((28, 28), 32, (8, 512, 28, 28)), "averaged over the channels"),
     # ch16_stage_overhead (ResNet-101's layer3: 23 blocks, C = 1024, r = 16, 14×14)
+    # hidden width r = 16 instead of C/r = 64, with the rest right, without biases, for one block, and in fc_macs alone
+    ("ch16_stage_overhead", COST.format("23 * (2 * 1024 * 16 + 16 + 1024)", "23 * 2 * 1024 * 16"), "r = 16 as the hidden width"),
+    ("ch16_stage_overhead", COST.format("23 * 2 * 1024 * 16", "23 * 2 * 1024 * 16"), "r = 16 as the hidden width"),
+    ("ch16_stage_overhead", COST.format("2 * 1024 * 16 + 16 + 1024", "2 * 1024 * 16"), "r = 16 as the hidden width"),
+    ("ch16_stage_overhead", COST.format("23 * (2 * 1024 * 64 + 64 + 1024)", "23 * 2 * 1024 * 16"), "r = 16 as the hidden width"),
     ("ch16_stage_overhead", COST.format("6 * (2 * 1024 * 64 + 64 + 1024)", "6 * 2 * 1024 * 64"), "ResNet-50's third stage"),
     ("ch16_stage_overhead", COST.format("23 * 2 * 1024 * 64", "23 * 2 * 1024 * 64"), "forgot the biases"),
     ("ch16_stage_overhead", COST.format("23 * (1024 * 64 + 64 + 1024)", "23 * 2 * 1024 * 64"), "C²/r counts one layer"),
@@ -154,3 +160,13 @@ def test_the_exercises_set_up_removes_the_one_call_cost_helpers() -> None:
     first = next(i for i, c in enumerate(NB.cells) if c.cell_type == "raw" and "BEGIN QUESTION" in c.source)
     setup = next(c.source for c in reversed(NB.cells[:first]) if c.cell_type == "code")
     assert all(f'"{name}"' in setup for name in ("se_params", "se_macs", "cost")) and "globals().pop" in setup
+
+
+def test_exercise_1s_public_checks_hold_no_literal_of_the_answer_or_a_value_one_step_from_it() -> None:
+    """Student read: "(8, 32) is the hidden layer's output" in the check cell gave hidden_units = 32 away."""
+    from convlib.course.homework import question_cells
+
+    text = "\n".join(c.source for c in question_cells(NB, "ch16_shapes")["public"])
+    for leak in ("32", "512 * 16", "!= 16", "C // r", "C / r", "(8, 512, 1, 1)", "28 * 28"):
+        assert leak not in text, leak
+
