@@ -65,6 +65,16 @@ def zero_insert(x, stride):
     out[0, :, ::stride, ::stride] = x[0]
     return out
 """
+INSERT_STACKED_SAMPLES = """
+def zero_insert(x, stride):
+    n, c, h, w = x.shape
+    samples = []
+    for sample in x:  # one sample at a time, stacked at the end: an empty batch gives torch.stack([])
+        out = sample.new_zeros(c, stride * (h - 1) + 1, stride * (w - 1) + 1)
+        out[:, ::stride, ::stride] = sample
+        samples.append(out)
+    return torch.stack(samples)
+"""
 
 MISTAKES = [
     ("ch05_output_shape", "shape = (8, 16, 40, 40)", "left out output_padding"),
@@ -92,6 +102,8 @@ MISTAKES = [
     ("ch05_transposed_macs", "macs = 16 * 16 * 256 * 128 * 4 * 4 + 32 * 32 * 128", "bias"),
     ("ch05_transposed_macs", "macs = 16 * 16 * 256 * 128 * 4 * 4 + 128", "bias"),
     ("ch05_transposed_macs", "macs = 16 * 16 * 256 * 128 * 3 * 3", "not 3×3"),
+    ("ch05_transposed_macs", "macs = 16 * 16 * 256 * 128", "left out the k_H·k_W taps"),  # k² forgotten
+    ("ch05_transposed_macs", "macs = 18 * 18 * 256 * 128 * 4 * 4", "padded the input"),  # (i + 2p)² positions
     ("ch05_zero_insert", INSERT_TRAILING_ZEROS, "becomes 3×3"),
     ("ch05_zero_insert", INSERT_DTYPE_LOST, "dtype"),
     ("ch05_zero_insert", INSERT_COPIES, "zeros between"),
@@ -99,8 +111,10 @@ MISTAKES = [
     ("ch05_zero_insert", INSERT_HEIGHT_TWICE, "W for the columns"),
     ("ch05_zero_insert", INSERT_DEVICE_LOST, "device"),
     ("ch05_zero_insert", INSERT_FIRST_SAMPLE_ONLY, "every sample"),
+    ("ch05_zero_insert", INSERT_STACKED_SAMPLES, "torch.stack of an empty list"),
     ("ch05_which_pair", "pair = (3, 7)", "order"),
     ("ch05_which_pair", "pair = (4, 3)", "s·i′ + k"),
+    ("ch05_which_pair", "pair = (8, 3)", "off-by-one in k"),  # fits s(i′−1) + k − 1 for the side
     ("ch05_which_pair", "pair = (4, 4)", "s divides k"),
     ("ch05_which_pair", "pair = (10, 2)", "s divides k"),
     ("ch05_which_pair", "pair = (6, 3)", "s divides k"),
@@ -120,7 +134,7 @@ STILL_PASS = [
     ("ch05_transposed_macs", "macs = 16 * 16 * 256 * 128 * 5 * 5"),
     ("ch05_transposed_macs", "macs = 14 * 14 * 256 * 128 * 4 * 4"),
     ("ch05_which_pair", "pair = (5, 3)"),
-    ("ch05_which_pair", "pair = (8, 3)"),
+    ("ch05_which_pair", "pair = (5, 2)"),
     ("ch05_which_pair", "pair = (7, 2)"),
 ]
 
