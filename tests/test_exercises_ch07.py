@@ -134,7 +134,14 @@ MISTAKES = [
     ("ch07_separable_cost", COST.format(f="20 * 36 * 49", s="24 * 40 * 7 + 20 * 36 * 7"), "7×1 pass at the input size"),
     ("ch07_separable_cost", COST.format(f="19 * 35 * 49", s="19 * 40 * 7 + 19 * 35 * 7"), "one short"),
     ("ch07_separable_cost", COST.format(f="20 * 36 * 49", s="2 * 20 * 40 * 7"), "both passes at the same size"),
-    ("ch07_separable_cost", COST.format(f="20 * 36 * 49", s="20 * 42 * 7 + 20 * 38 * 7"), "padded on all four sides"),
+    ("ch07_separable_cost", COST.format(f="20 * 36 * 49", s="20 * 42 * 7 + 20 * 38 * 7"), "the 7×1 pass padded on all four sides"),
+    ("ch07_separable_cost", COST.format(f="20 * 36 * 49", s="20 * 42 * 7 + 22 * 38 * 7"),  # padding=1 on both F.conv2d calls
+     "both passes padded on all four sides"),
+    ("ch07_separable_cost", COST.format(f="20 * 36 * 49", s="20 * 40 * 7 + 22 * 36 * 7"), "the 1×7 pass padded on all four sides"),
+    ("ch07_separable_cost", COST.format(f="20 * 36 * 49 + 20 * 36", s="20 * 40 * 7 + 20 * 36 * 7"), "a bias is an addition"),
+    ("ch07_separable_cost", COST.format(f="20 * 36 * 49", s="20 * 40 * 7 + 20 * 36 * 7 + 20 * 36"), "a bias is an addition"),
+    ("ch07_separable_cost", COST.format(f="20 * 36 * 49", s="20 * 40 * 7 + 20 * 36 * 7 + 20 * 40 + 20 * 36"),
+     "a bias is an addition"),                                                  # a bias after each pass
     ("ch07_separable_cost", COST.format(f="20 * 36 * 49", s="20 * 40 * 7 + 20 * 34 * 7"), "1×7 pass forgot its padding"),
     ("ch07_separable_cost", COST.format(f="20 * 36 * 49", s="18 * 40 * 7 + 18 * 36 * 7"), "7×1 pass forgot its padding"),
     ("ch07_separable_cost", COST.format(f="20 * 36 * 49", s="20 * 42 * 7 + 20 * 36 * 7"), "pads only the top and bottom"),
@@ -161,6 +168,8 @@ MISTAKES = [
     ("ch07_spectrum", 'separable_kernels = set()\nrank_of_c = 3', "none separable"),
     ("ch07_spectrum", 'separable_kernels = {"A", "B", "C", "D"}\nrank_of_c = 3', "counted B as separable"),
     ("ch07_spectrum", 'separable_kernels = {"A", "B", "D"}\nrank_of_c = 3', "counted B as separable"),
+    ("ch07_spectrum", 'separable_kernels = {"B", "C"}\nrank_of_c = 3', "sums of several separable pieces"),  # read backwards
+    ("ch07_spectrum", 'separable_kernels = {"B"}\nrank_of_c = 3', "full rank, the opposite of separable"),   # read backwards
     ("ch07_spectrum", 'separable_kernels = {"A", "D"}\nrank_of_c = 5', "not all five bars"),
     ("ch07_spectrum", 'separable_kernels = {"A", "D"}\nrank_of_c = 4', "a bar that is at zero"),
     ("ch07_spectrum", 'separable_kernels = {"A", "D"}\nrank_of_c = 2', "left out a small bar"),
@@ -181,7 +190,7 @@ STILL_PASS = [
     ("ch07_separable_cost", COST.format(f="49 * 650", s="20 * 40 * 7 + 20 * 36 * 7")),
     ("ch07_separable_cost", COST.format(f="20 * 36 * 49", s="7 * 1450")),
     ("ch07_spectrum", 'separable_kernels = {"B", "D"}\nrank_of_c = 3'),
-    ("ch07_spectrum", 'separable_kernels = {"B", "C"}\nrank_of_c = 3'),
+    ("ch07_spectrum", 'separable_kernels = {"A", "B"}\nrank_of_c = 3'),          # B counted and D left out: two slips at once
     ("ch07_spectrum", 'separable_kernels = {"A", "D"}\nrank_of_c = 10'),
     ("ch07_spectrum", 'separable_kernels = {"A", "D"}\nrank_of_c = 8'),
 ]
