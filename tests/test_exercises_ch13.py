@@ -103,6 +103,10 @@ MISTAKES = [
     ("ch13_reduction_cost", EVEN.format(453), "round up"),                        # rounded down: still cheaper
     ("ch13_reduction_cost", EVEN.format(528), "the reduction's own cost comes on top"),  # only the 5×5's term
     ("ch13_reduction_cost", EVEN.format(3200), "add both terms of the ratio"),       # only the reduction's term
+    ("ch13_reduction_cost", EVEN.format(104), "first term lost its k²"),            # R/C_out + R/C_in = 1, rounded up
+    ("ch13_reduction_cost", EVEN.format(103), "first term lost its k²"),            # the same, rounded down
+    ("ch13_reduction_cost", EVEN.format(290), "divides by k·C_out"),                # k in place of k²
+    ("ch13_reduction_cost", EVEN.format(363), "3×3 kernel"),                        # k² = 9
     ("ch13_reduction_cost", EVEN.format(453.2), "should be an int"),
     ("ch13_reduction_cost", COST.format("5 * 5 * 528 * 128 * 14", REDUCED), "naive count multiplies by the map's side"),
     ("ch13_reduction_cost", COST.format("5 * 5 * 528 * 128 * 14", "528 * 32 * 14 + 5 * 5 * 32 * 128 * 14"),
