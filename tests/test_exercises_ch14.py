@@ -57,6 +57,9 @@ MISTAKES = [
     ("ch14_dense_shape", SHAPE.format((2, 14, 14, 184)), "channels come second"),
     ("ch14_dense_shape", SHAPE.format((2, 64 + 5 * (96 + 24), 14, 14)), "4k channels stay inside"),
     ("ch14_dense_shape", SHAPE.format((2, 64 + 64 + 5 * 24, 14, 14)), "input twice"),
+    # each layer taken to output as many channels as it receives (64 -> 128 -> ... doubles 5 times); 64 times k
+    ("ch14_dense_shape", SHAPE.format((2, 64 * 2 ** 5, 14, 14)), "doubled the channels"),
+    ("ch14_dense_shape", SHAPE.format((2, 64 * 24, 14, 14)), "multiplied the input's channels by k"),
     # ch14_bottleneck_cost (macs: reduce at 28x28, then 3x3, expand and projection at 14x14)
     ("ch14_bottleneck_cost", COST.format(f"{W} + 2 * (128 + 128 + 1024 + 1024)", RIGHT), "batch-norm parameters"),
     ("ch14_bottleneck_cost", COST.format(f"{W} + 4 * (128 + 128 + 1024 + 1024)", RIGHT), "batch-norm parameters"),
