@@ -173,6 +173,39 @@ def bilinear(image, y, x):
     return sum(g[r][c] * float(image[r, c]) for r in range(H) for c in range(W))
 """
 
+BILINEAR_MAP_COORDINATES = """
+from scipy.ndimage import map_coordinates          # bound before the checks run
+
+
+def bilinear(image, y, x):
+    return float(map_coordinates(image.numpy(), [[y], [x]], order=1, mode="grid-constant")[0])
+"""
+BILINEAR_NDIMAGE_SHIFT = """
+def bilinear(image, y, x):
+    import scipy.ndimage
+    return float(scipy.ndimage.shift(image.numpy(), (-y, -x), order=1, mode="grid-constant")[0, 0])
+"""
+BILINEAR_GRID_INTERPOLATOR = """
+import numpy as np
+from scipy.interpolate import RegularGridInterpolator
+
+
+def bilinear(image, y, x):
+    H, W = image.shape                                  # a ring of zeros around the image, then scipy interpolates
+    f = RegularGridInterpolator((np.arange(-1, H + 1), np.arange(-1, W + 1)), np.pad(image.numpy(), 1),
+                                bounds_error=False, fill_value=0.0)
+    return float(f([[y, x]])[0])
+"""
+BILINEAR_SKIMAGE_WARP = """
+from skimage.transform import AffineTransform, warp
+
+
+def bilinear(image, y, x):
+    moved = warp(image.numpy().astype("float64"), AffineTransform(translation=(x, y)), output_shape=(1, 1),
+                 order=1, mode="constant", cval=0.0, preserve_range=True)
+    return float(moved[0, 0])
+"""
+
 MISTAKES = [
     # ch15_shapes
     ("ch15_shapes", SHAPE.format(10, 5, (2, 24, 16, 16)), "(2·k)"),
@@ -188,41 +221,43 @@ MISTAKES = [
     ("ch15_shapes", SHAPE.format(800, 400, (2, 24, 16, 16)), "not per input channel"),
     ("ch15_shapes", SHAPE.format(1200, 600, (2, 24, 16, 16)), "not per output channel"),
     ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 28, 28)), "both the stride of 2 and the padding of 2"),
+    ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 12, 12)), "subtracted the padding"),  # (32 − 4 − 5) // 2 + 1
     ("ch15_shapes", SHAPE.format(75, 25, (2, 24, 16, 16)), "split it into the offsets and the mask"),
     ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 16.5, 16.5)), "// in Python"),
     ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 15.5, 15.5)), "// in Python"),
     # ch15_predictor_cost
-    ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 27", "27 * 256 * 9 * 14 * 14"), "one offset group"),
-    ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108", "27 * 256 * 9 * 14 * 14"), "one offset group's outputs only"),
-    ("ch15_predictor_cost", COST.format("64 * 9 * 108 + 108", "108 * 64 * 9 * 14 * 14"), "not what the predictor reads"),
-    ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108", "108 * 64 * 9 * 14 * 14"), "reading only its 64 channels"),
-    ("ch15_predictor_cost", COST.format("256 * 9 * 72 + 72", "72 * 256 * 9 * 14 * 14"), "mask logits"),
-    ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108", "72 * 256 * 9 * 14 * 14"), "one mask logit per tap"),
-    ("ch15_predictor_cost", COST.format("256 * 9 * 81 + 81", "81 * 256 * 9 * 14 * 14"), "its own mask too"),
-    ("ch15_predictor_cost", COST.format("256 * 9 * 36 + 36", "36 * 256 * 9 * 14 * 14"), "too few output channels"),
-    ("ch15_predictor_cost", COST.format("256 * 9 * 144 + 144", "144 * 256 * 9 * 14 * 14"), "not two"),
-    ("ch15_predictor_cost", COST.format("256 * 9 * 73 + 73", "73 * 256 * 9 * 14 * 14"), "not one per position"),
-    ("ch15_predictor_cost", COST.format("256 * 9 * 108", "108 * 256 * 9 * 14 * 14"), "forgot the bias"),
-    ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 256", "108 * 256 * 9 * 14 * 14"), "not one per input channel"),
-    ("ch15_predictor_cost", COST.format("256 * 3 * 108 + 108", "108 * 256 * 3 * 14 * 14"), "not k = 3"),
-    ("ch15_predictor_cost", COST.format("256 * 108 + 108", "108 * 256 * 14 * 14"), "forgot the kernel area"),
-    ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108 + 256 * 256 * 9", "108 * 256 * 9 * 14 * 14"), "predictor alone"),
-    ("ch15_predictor_cost", COST.format("256 * 256 * 9", "256 * 256 * 9 * 14 * 14"), "deformable convolution's own count"),
-    ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108", "256 * 256 * 9 * 14 * 14"), "deformable convolution's own count"),
-    ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108", "108 * 256 * 9 * 14 * 14 + 256 * 256 * 9 * 14 * 14"), "predictor alone"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 27", "27 * 256 * 9 * 20 * 20"), "one offset group"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108", "27 * 256 * 9 * 20 * 20"), "one offset group's outputs only"),
+    ("ch15_predictor_cost", COST.format("64 * 9 * 108 + 108", "108 * 64 * 9 * 20 * 20"), "not what the predictor reads"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108", "108 * 64 * 9 * 20 * 20"), "reading only its 64 channels"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 72 + 72", "72 * 256 * 9 * 20 * 20"), "mask logits"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108", "72 * 256 * 9 * 20 * 20"), "one mask logit per tap"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 81 + 81", "81 * 256 * 9 * 20 * 20"), "its own mask too"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 36 + 36", "36 * 256 * 9 * 20 * 20"), "too few output channels"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 144 + 144", "144 * 256 * 9 * 20 * 20"), "not two"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 73 + 73", "73 * 256 * 9 * 20 * 20"), "not one per position"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 108", "108 * 256 * 9 * 20 * 20"), "forgot the bias"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 256", "108 * 256 * 9 * 20 * 20"), "not one per input channel"),
+    ("ch15_predictor_cost", COST.format("256 * 3 * 108 + 108", "108 * 256 * 3 * 20 * 20"), "not k = 3"),
+    ("ch15_predictor_cost", COST.format("256 * 108 + 108", "108 * 256 * 20 * 20"), "forgot the kernel area"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108 + 256 * 256 * 9", "108 * 256 * 9 * 20 * 20"), "predictor alone"),
+    ("ch15_predictor_cost", COST.format("256 * 256 * 9", "256 * 256 * 9 * 20 * 20"), "deformable convolution's own count"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108", "256 * 256 * 9 * 20 * 20"), "deformable convolution's own count"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108", "108 * 256 * 9 * 20 * 20 + 256 * 256 * 9 * 20 * 20"), "predictor alone"),
     ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108", "108 * 256 * 9"), "one output position only"),
-    ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108", "108 * 256 * 9 * 28 * 28"), "input size"),
-    ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108", "108 * 256 * 9 * 13 * 13"), "leaves out the padding"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108", "108 * 256 * 9 * 40 * 40"), "input size"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108", "108 * 256 * 9 * 19 * 19"), "leaves out the padding"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108", "108 * 256 * 9 * 18 * 18"), "subtracts the padding"),  # (40 − 2 − 3) // 2 + 1
     ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108", "108 * 256 * 9 * 16 * 16"), "256 is the channel count"),
-    ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108", "108 * 256 * 9 * 15 * 15"), "rounds the division down"),
-    ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108", "108 * 256 * 9 * 7 * 7"), "stride applied twice"),
-    ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108", "108 * 256 * 9 * 14"), "one side of the output"),
-    ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108", "2 * 108 * 256 * 9 * 14 * 14"), "not for a batch of two"),
-    ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108", "2 * 108 * 256 * 9 * 14 * 14"), "FLOPs"),
-    ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108", "108 * 256 * 9 * 14 * 14 + 108 * 14 * 14"), "bias as a multiply-add"),
-    ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108", "108 * 256 * 9 * 14 * 14 + 5 * 256 * 9 * 14 * 14"), "sampling"),
-    ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108", "108 * 256 * 9 * 14 * 14 + 4 * 256 * 9 * 14 * 14"), "sampling"),
-    ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108", "256 * 9 * 14 * 14"), "one output channel's cost"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108", "108 * 256 * 9 * 21 * 21"), "rounds the division down"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108", "108 * 256 * 9 * 10 * 10"), "stride applied twice"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108", "108 * 256 * 9 * 20"), "one side of the output"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108", "2 * 108 * 256 * 9 * 20 * 20"), "not for a batch of two"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108", "2 * 108 * 256 * 9 * 20 * 20"), "FLOPs"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108", "108 * 256 * 9 * 20 * 20 + 108 * 20 * 20"), "bias as a multiply-add"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108", "108 * 256 * 9 * 20 * 20 + 5 * 256 * 9 * 20 * 20"), "sampling"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108", "108 * 256 * 9 * 20 * 20 + 4 * 256 * 9 * 20 * 20"), "sampling"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108", "256 * 9 * 20 * 20"), "one output channel's cost"),
     # ch15_bilinear_sample
     ("ch15_bilinear_sample", BILINEAR_SWAPPED, "swap y and x"),
     ("ch15_bilinear_sample", BILINEAR_ROUNDED, "rounded"),
@@ -244,6 +279,10 @@ MISTAKES = [
     ("ch15_bilinear_sample", BILINEAR_GRID_SAMPLE_WRAPPED, "library sampler"),
     ("ch15_bilinear_sample", BILINEAR_READ_WEIGHTS_WRAPPED, "library sampler"),     # the set-up cell imports it
     ("ch15_bilinear_sample", BILINEAR_READ_WEIGHTS_IMPORTED, "library sampler"),
+    ("ch15_bilinear_sample", BILINEAR_MAP_COORDINATES, "write the gathering yourself"),   # one SciPy call
+    ("ch15_bilinear_sample", BILINEAR_NDIMAGE_SHIFT, "write the gathering yourself"),
+    ("ch15_bilinear_sample", BILINEAR_GRID_INTERPOLATOR, "write the gathering yourself"),
+    ("ch15_bilinear_sample", BILINEAR_SKIMAGE_WARP, "write the gathering yourself"),
     # ch15_read_the_samples
     ("ch15_read_the_samples", SAMPLES.format((2, -1), 5), "Δy (rows) first"),          # (Δx, Δy) order
     ("ch15_read_the_samples", SAMPLES.format((2.1, -0.9), 5), "Δy (rows) first"),       # read to within a quarter
@@ -259,7 +298,7 @@ MISTAKES = [
     ("ch15_read_the_samples", SAMPLES.format((-1, -2), 5), "columns grow to the right"),  # dx sign
     ("ch15_read_the_samples", SAMPLES.format((-2, 1), 5), "is (Δx, Δy) and points"),     # swapped and reversed
     ("ch15_read_the_samples", SAMPLES.format((-1, 2), 5.0), "positive int"),
-    ("ch15_read_the_samples", SAMPLES.format((-1, 2), 3), "shifted grid's circles"),   # the most common spacing on the page
+    ("ch15_read_the_samples", SAMPLES.format((-1, 2), 3), "filled) circles of the chapter's first figure"),   # the most common spacing on the page
     ("ch15_read_the_samples", SAMPLES.format((-1, 2), 2), "rotated grid's spacing"),
     ("ch15_read_the_samples", SAMPLES.format((-1, 2), 10), "width of the whole scaled grid"),
     ("ch15_read_the_samples", SAMPLES.format((-1, 2), 11), "width of the whole scaled grid"),
@@ -353,7 +392,7 @@ def test_the_public_checks_of_the_counting_questions_are_not_oracles():
         assert public_check_failures(NB, "ch15_shapes", wrong) == [], wrong
     for wrong in [COST.format("256 * 9 * 120 + 120", "120 * 256 * 9 * 14 * 14"),     # no usual mistake makes these
                   COST.format("256 * 9 * 96 + 96", "96 * 256 * 9 * 14 * 14"),
-                  COST.format("256 * 9 * 108 + 108", "108 * 256 * 9 * 12 * 12")]:
+                  COST.format("256 * 9 * 108 + 108", "108 * 256 * 9 * 24 * 24")]:
         assert public_check_failures(NB, "ch15_predictor_cost", wrong) == [], wrong
 
 
@@ -363,7 +402,9 @@ def test_the_check_cells_of_exercises_1_and_2_do_not_hold_the_answers():
              and ("_key(predictor" in c.source or "_key(offset_channels)" in c.source or "_key(out_shape" in c.source)]
     text = "\n".join(cells)
     assert len(cells) == 4
-    for given_away in ["108", "248_940", "248940", "48_771_072", "48771072", "14 * 14", "(14", "13 * 13", "7 * 7",
+    for given_away in ["108", "248_940", "248940", "99_532_800", "99532800", "20 * 20", "(20", "19 * 19", "18 * 18",
+                       "10 * 10", "21 * 21", "24_883_200", "24883200", "(12", "12 * 12",
+                       "48_771_072", "48771072", "14 * 14", "(14", "13 * 13", "7 * 7",
                        "27 * 256 * 9", "256 * 9 * 27", "12_192_768", "12192768", "62_235", "62235", "= 27", "(27)",
                        "k² = 25", "(16, 16)", "= 16", "15.5", "one too many", "without the + 1", "2 * 25", "(75, 25)",
                        "!= 25", "!= 50", "62_208", "451_584", "41_490"]:
@@ -381,3 +422,41 @@ def test_the_swap_of_exercise_3_covers_the_set_up_cells_bilinear_read_weights_an
     failures = public_check_failures(NB, "ch15_bilinear_sample", BILINEAR_READ_WEIGHTS_WRAPPED)
     assert any("library sampler" in f for f in failures), failures
     assert viz.bilinear_read_weights is before
+
+
+def test_the_swap_of_exercise_3_covers_scipy_and_scikit_image_and_undoes_it():
+    """Each one-call interpolator route fails the public checks (they pass without the swap: the routes are
+    right), and afterwards SciPy's and scikit-image's interpolators work again."""
+    import numpy as np
+    import scipy.interpolate
+    import scipy.ndimage
+    import skimage.transform
+
+    from convlib.course.homework import public_check_failures
+
+    for route in (BILINEAR_MAP_COORDINATES, BILINEAR_NDIMAGE_SHIFT, BILINEAR_GRID_INTERPOLATOR, BILINEAR_SKIMAGE_WARP):
+        failures = public_check_failures(NB, "ch15_bilinear_sample", route)
+        assert failures and "library sampler" in failures[0], failures
+    image = np.arange(20.0).reshape(4, 5)
+    assert scipy.ndimage.map_coordinates(image, [[1.25], [3.0]], order=1)[0] == 9.25
+    assert scipy.ndimage.shift(image, (0, 0), order=1)[1, 3] == 8.0
+    assert scipy.interpolate.RegularGridInterpolator((np.arange(4), np.arange(5)), image)([[1.25, 3.0]])[0] == 9.25
+    assert skimage.transform.warp(image, skimage.transform.AffineTransform(translation=(3, 1)), output_shape=(1, 1),
+                                  order=1, preserve_range=True)[0, 0] == 8.0
+
+
+def test_exercise_2s_answers_are_not_numbers_the_cost_section_prints():
+    """The predictor's parameters and multiply-adds, and their doubles, halves and quarters, differ from every
+    count the Cost section computes and prints before the exercises."""
+    namespace: dict[str, object] = {}
+    code = [c.source for c in NB.cells if c.cell_type == "code"]
+    exec(code[0], namespace)                                            # the set-up cell
+    exec(next(s for s in code if s.startswith("C, C_out, k, HW")), namespace)   # the Cost section's formula cell
+    printed = {namespace[n] for n in ("pred_params", "pred_macs", "sample_macs", "conv_params", "conv_macs", "total_macs")}
+    printed |= {namespace["pred_params"] + namespace["conv_params"]}
+    solution = next(s for s in code if "predictor_macs = " in s and "# SOLUTION" in s)
+    answers: dict[str, int] = {}
+    exec(solution.replace("  # SOLUTION", ""), answers)
+    for name in ("predictor_params", "predictor_macs"):
+        for near in (answers[name], 2 * answers[name], answers[name] / 2, 4 * answers[name], answers[name] / 4):
+            assert near not in printed, (name, near)
