@@ -48,22 +48,23 @@ def factorised_block(x, w1, w_reduce, w_row, w_col, w_pool):
 
 
 MISTAKES = [
-    # ch13_block_shape: inception(4e), 528 → 256 + 320 + 128 + 128 = 832 at 14×14
-    ("ch13_block_shape", SHAPE.format((8, 832 + 160 + 32, 14, 14)), "reduction widths"),
-    ("ch13_block_shape", SHAPE.format((8, 256 + 320 + 128 + 528, 14, 14)), "projection to 128"),
-    ("ch13_block_shape", SHAPE.format((8, 256 + 320 + 128 + 528 + 160 + 32, 14, 14)), "both add the reduction widths"),
-    ("ch13_block_shape", SHAPE.format((8, 256 + 320 + 128, 14, 14)), "leave out a branch"),
-    ("ch13_block_shape", SHAPE.format((8, 256 + 128 + 128, 14, 14)), "leave out a branch"),
-    ("ch13_block_shape", SHAPE.format((8, 320 + 128 + 128, 14, 14)), "leave out a branch"),
-    ("ch13_block_shape", SHAPE.format((8, 256 + 160 + 32 + 128, 14, 14)), "take a reduction's width (160, 32)"),
-    ("ch13_block_shape", SHAPE.format((8, 256 + 160 + 128 + 128, 14, 14)), "160 for the 3×3 branch"),
-    ("ch13_block_shape", SHAPE.format((8, 256 + 320 + 32 + 128, 14, 14)), "32 for the 5×5"),
-    ("ch13_block_shape", SHAPE.format((8, 14, 14, 832)), "(N, C, H, W)"),
-    ("ch13_block_shape", SHAPE.format((8, 832, 12, 12)), "keeps H and W"),
-    ("ch13_block_shape", SHAPE.format((8, 832, 7, 7)), "keeps H and W"),
+    # ch13_block_shape: a block reading 528 channels at 14×14, 528 → 288 + 384 + 128 + 144 = 944 at 14×14
+    ("ch13_block_shape", SHAPE.format((8, 944 + 144 + 32, 14, 14)), "reduction widths"),
+    ("ch13_block_shape", SHAPE.format((8, 288 + 384 + 128 + 528, 14, 14)), "projection to 144"),
+    ("ch13_block_shape", SHAPE.format((8, 288 + 384 + 128 + 528 + 144 + 32, 14, 14)), "both add the reduction widths"),
+    ("ch13_block_shape", SHAPE.format((8, 288 + 384 + 128, 14, 14)), "leave out a branch"),
+    ("ch13_block_shape", SHAPE.format((8, 288 + 384 + 144, 14, 14)), "leave out a branch"),
+    ("ch13_block_shape", SHAPE.format((8, 288 + 128 + 144, 14, 14)), "leave out a branch"),
+    ("ch13_block_shape", SHAPE.format((8, 384 + 128 + 144, 14, 14)), "leave out a branch"),
+    ("ch13_block_shape", SHAPE.format((8, 288 + 144 + 32 + 144, 14, 14)), "take a reduction's width (144, 32)"),
+    ("ch13_block_shape", SHAPE.format((8, 288 + 144 + 128 + 144, 14, 14)), "144 for the 3×3 branch"),
+    ("ch13_block_shape", SHAPE.format((8, 288 + 384 + 32 + 144, 14, 14)), "32 for the 5×5"),
+    ("ch13_block_shape", SHAPE.format((8, 14, 14, 944)), "(N, C, H, W)"),
+    ("ch13_block_shape", SHAPE.format((8, 944, 12, 12)), "keeps H and W"),
+    ("ch13_block_shape", SHAPE.format((8, 944, 7, 7)), "keeps H and W"),
     ("ch13_block_shape", SHAPE.format((8, 528, 14, 14)), "sum of the branch widths"),
-    ("ch13_block_shape", SHAPE.format((1, 832, 14, 14)), "batch size stays 8"),
-    ("ch13_block_shape", SHAPE.format([8, 832, 14, 14]), "tuple of 4 ints"),
+    ("ch13_block_shape", SHAPE.format((1, 944, 14, 14)), "batch size stays 8"),
+    ("ch13_block_shape", SHAPE.format([8, 944, 14, 14]), "tuple of 4 ints"),
     # ch13_reduction_cost
     ("ch13_reduction_cost", f"naive_macs = 528 * 128 * 14 * 14\nreduced_macs = {REDUCED}", "naive count leaves out the kernel's size"),
     ("ch13_reduction_cost", COST.format("528 * 128 * 14 * 14", "528 * 32 * 14 * 14 + 32 * 128 * 14 * 14"),
@@ -154,7 +155,7 @@ MISTAKES = [
 def test_public_checks_name_no_answer_term_or_near_miss() -> None:
     """A public check must not spell out the answer, a term of it, or a value one step from it (twice, half):
     known wrong values live there only as salted hashes, and no check multiplies the prompt's numbers."""
-    answers = {"ch13_block_shape": [832], "ch13_reduction_cost": [331_161_600, 23_382_016, 454]}
+    answers = {"ch13_block_shape": [944], "ch13_reduction_cost": [331_161_600, 23_382_016, 454]}
     terms = {528 * 32 * 196, 25 * 32 * 128 * 196, 25 * 528, 25 * 32, 25 * 128, 32 * 196, 128 * 196}
     for name, values in answers.items():
         public = "\n".join(cell.source for cell in question_cells(NB, name)["public"])
@@ -168,7 +169,7 @@ def test_public_checks_name_no_answer_term_or_near_miss() -> None:
 
 def test_exercise_1s_public_checks_leave_wrong_widths_open() -> None:
     """The ruling on oracles: widths besides the named mistakes (only one reduction added, a near miss) pass publicly."""
-    for channels in (864, 992, 850, 800):
+    for channels in (976, 1088, 950, 900):
         assert public_check_failures(NB, "ch13_block_shape", SHAPE.format((8, channels, 14, 14))) == [], channels
 
 
@@ -197,3 +198,54 @@ def test_exercise_3s_later_check_stays_silent_when_the_first_has_named_the_mista
 def test_the_exercises_open_with_a_cell_that_takes_the_counters_and_blocks_out_of_scope() -> None:
     # Round-11 review: cost.conv_macs (and cost.count on an InceptionBlock) answered exercise 2 in one call.
     assert_exercises_put_away(NB, ("cost", "arithmetic", "InceptionBlock"))
+
+
+def test_nothing_before_the_exercises_shows_exercise_1s_answer_or_a_near_miss() -> None:
+    """Round-12 review: the answer of Exercise 1 (then inception(4e)'s 832) was on the page, as the width block 5a
+    reads in the naive-chain table. Neither the answer, a number one step from it (±1, twice, half) nor a planted
+    mistake of Exercise 1 may appear before the exercises: in the text and code, in the block widths the chain cell
+    prints (real and naive, from the cell's own table) or among the output widths the explorer can show."""
+    import ast
+    import itertools
+
+    from convlib.viz.inception import BLOCKS
+
+    answer = 288 + 384 + 128 + 144
+    near = {answer, answer - 1, answer + 1, 2 * answer, answer // 2}
+    planted = [re.search(r"shape = [(\[]8, ([\d +]+),", a) for n, a, _ in MISTAKES if n == "ch13_block_shape"]
+    near |= {sum(int(v) for v in m.group(1).split("+")) for m in planted if m}     # the planted wrong widths
+    near -= {14, 528}                                                   # the prompt's own numbers are not near misses
+    cells = NB.cells[:next(i for i, c in enumerate(NB.cells) if c.source.lstrip().startswith("## Exercises"))]
+    text = "\n".join(c.source for c in cells)
+    shown = {int(v.replace(",", "").replace("_", "")) for v in re.findall(r"(?<![\w.])\d[\d,_]*\d|(?<![\w.])\d", text)}
+    chain_cell = next(c.source for c in cells if c.source.startswith("widths = {"))
+    widths = ast.literal_eval(chain_cell[len("widths = "):chain_cell.index("}") + 1])
+    real = naive = 192
+    for c1, _, c3, _, c5, proj in widths.values():                      # what the chain cell prints, block by block
+        real, naive = c1 + c3 + c5 + proj, c1 + c3 + c5 + naive
+        shown |= {real, naive}
+    for c_in, c1, _, c3, _, c5, proj, _ in BLOCKS.values():            # every output width the explorer can draw
+        for pool in (proj, c_in):
+            for on in itertools.product((0, 1), repeat=4):
+                shown.add(sum(w for w, o in zip((c1, c3, c5, pool), on) if o))
+    assert not near & shown, f"the chapter shows {sorted(near & shown)} before the exercises: Exercise 1's answer or a near miss"
+
+
+def test_exercise_4_has_one_right_branch_read_off_the_figure() -> None:
+    """Round-12 review: two branches were defensible. Read as the prompt says (a segment's length, not its top),
+    3b's segment over 4e's must be largest for the 5×5 branch by a margin a reader can see on the figure (1.3×)."""
+    import ast
+
+    from convlib.inception import inception_branch_costs
+
+    figure = next(c.source for c in question_cells(NB, "ch13_read_costs")["prompt"]
+                  if "exercise-figure" in c.metadata.get("tags", []))
+    start = figure.index("_table = ")
+    table = ast.literal_eval(figure[start + len("_table = "):figure.index("}", start) + 1])
+    length = {b: {n: inception_branch_costs(*w[:7], size=w[7])[n]["macs"] for n in ("1x1", "3x3", "5x5", "pool")}
+              for b, w in table.items() if b in ("3b", "4e")}
+    quotient = sorted(((length["3b"][n] / length["4e"][n], n) for n in length["3b"]), reverse=True)
+    assert quotient[0][1] == "5x5", quotient
+    assert quotient[0][0] >= 1.3 * quotient[1][0], f"the two largest quotients are too close to tell apart: {quotient}"
+    prompt = next(c.source for c in NB.cells if c.source.startswith("**Exercise 4"))
+    assert "top" in prompt and "bottom" in prompt, "the prompt must say a segment's length is its top minus its bottom"
