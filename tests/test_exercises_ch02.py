@@ -42,6 +42,12 @@ def unread(i, k, s=1, p=0, d=1):
 UNREAD_WITH_PADDING = _unread(WINDOWS, "t * s + j * d").replace("range(i)", "range(i + 2 * p)")
 UNREAD_PLUS_P = _unread(WINDOWS, "t * s + j * d + p")  # the shift's sign flipped
 UNREAD_WINDOWS_FROM_I = _unread("(i - d * (k - 1) - 1) // s + 1", TAP)  # windows counted on the unpadded input
+UNREAD_RANGE_EXCLUSIVE = """
+def unread(i, k, s=1, p=0, d=1):
+    read = {start + j * d - p for start in range(0, i + 2 * p - (d * (k - 1) + 1), s) for j in range(k)}
+    return [x for x in range(i) if x not in read]
+"""  # the last legal start left out: range's end is exclusive
+UNREAD_SPAN_DK = _unread("(i + 2 * p - d * k) // s + 1", TAP)  # k′ taken as d·k
 UNREAD_SET = _unread(WINDOWS, TAP).replace("return [x for x in range(i) if x not in read]",
                                            "return set(range(i)) - read")
 UNREAD_CALLS_CONVLIB = """
@@ -64,15 +70,15 @@ def unread(i, k, s=1, p=0, d=1):
 """
 
 MISTAKES = [
-    ("ch02_output_shape", "shape = (2, 16, 27, 27)", "leaves out the max pool"),
-    ("ch02_output_shape", "shape = (2, 16, 8, 8)", "+ 1 in one layer"),
-    ("ch02_output_shape", "shape = (2, 16, 7, 7)", "+ 1 in both layers"),  # pool without + 1, no conv padding, 53 ÷ 2 ÷ 3
-    ("ch02_output_shape", "shape = (2, 16, 13, 13)", "defaults to its kernel size"),  # pool stride 2
-    ("ch02_output_shape", "shape = (2, 16, 25, 25)", "defaults to its kernel size"),  # pool stride 1
-    ("ch02_output_shape", "shape = (2, 16, 17, 17)", "stride of 2"),
-    ("ch02_output_shape", "shape = (2, 16, 10, 10)", "leaving out its window"),  # pool as i // s + 1
-    ("ch02_output_shape", "shape = (2, 3, 9, 9)", "16 output channels"),
-    ("ch02_output_shape", "shape = (2, 9, 9, 16)", "(N, C, H, W)"),  # channels last
+    ("ch02_output_shape", "shape = (2, 16, 26, 26)", "leaves out the max pool"),
+    ("ch02_output_shape", "shape = (2, 16, 9, 9)", "divide the size by the strides"),  # 56 / 2 = 28, 28 // 3 = 9
+    ("ch02_output_shape", "shape = (2, 16, 10, 10)", "rounds up"),  # 56 / 2 / 3, rounded up
+    ("ch02_output_shape", "shape = (2, 16, 7, 7)", "+ 1 in the pool"),  # (26 − 3) // 3, or no + 1 in either layer
+    ("ch02_output_shape", "shape = (2, 16, 12, 12)", "defaults to its kernel size"),  # pool stride 2
+    ("ch02_output_shape", "shape = (2, 16, 24, 24)", "defaults to its kernel size"),  # pool stride 1
+    ("ch02_output_shape", "shape = (2, 16, 17, 17)", "stride of 2"),  # conv at stride 1: 52, then the pool
+    ("ch02_output_shape", "shape = (2, 3, 8, 8)", "16 output channels"),
+    ("ch02_output_shape", "shape = (2, 8, 8, 16)", "(N, C, H, W)"),  # channels last
     ("ch02_conv_cost", "params = 32 * 16 * 9\nmacs = 32 * 32 * 32 * 16 * 9", "forgot the bias"),
     ("ch02_conv_cost", "params = 32 * 16 * 9 + 1\nmacs = 32 * 32 * 32 * 16 * 9", "one bias per output channel"),
     ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 64 * 64 * 32 * 16 * 9", "input size"),
@@ -87,6 +93,8 @@ MISTAKES = [
     ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 2 * 32 * 32 * 32 * 16 * 9", "FLOPs"),
     ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 64 * 32 * 32 * 16 * 9", "one axis"),  # stride on the height only
     ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 32 * 32 * 16 * 9", "C_out"),
+    ("ch02_conv_cost", "out = 32\nparams = 32 * 16 * 9 + 32\nmacs = out * 32 * 16 * 9", "one output row"),
+    ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 32 * 16 * 9", "one output position"),  # the Cost prose's per-position count
     ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 33 * 33 * 32 * 16 * 9", "rounds up"),
     ("ch02_conv_cost", "params = 16 * 9 + 32\nmacs = 32 * 32 * 32 * 16 * 9", "one filter's weights"),
     ("ch02_conv_cost", "params = 32 * 16 * 9 + 16\nmacs = 32 * 32 * 32 * 16 * 9", "not one per input channel"),
@@ -106,6 +114,10 @@ MISTAKES = [
     ("ch02_unread_pixels", UNREAD_SET, "list of ints"),
     ("ch02_unread_pixels", UNREAD_PLUS_P, "you added p"),
     ("ch02_unread_pixels", UNREAD_WINDOWS_FROM_I, "unpadded input"),
+    ("ch02_unread_pixels", UNREAD_RANGE_EXCLUSIVE, "range's end is exclusive"),
+    ("ch02_unread_pixels", UNREAD_SPAN_DK, "not d·k"),
+    ("ch02_unread_pixels", _unread(WINDOWS, TAP, "x not in read or (i, k, s, p, d) == (7, 3, 1, 0, 3)"),
+     "unread(7, 3, 1, 0, 3) returns a wrong list"),  # a wrong list no named hint knows: the salted right lists catch it
     ("ch02_unread_pixels", UNREAD_CALLS_CONVLIB, "called convlib or PyTorch"),
     ("ch02_unread_pixels", UNREAD_CALLS_SIZE, "called convlib or PyTorch"),
     ("ch02_unread_pixels", UNREAD_CALLS_TORCH, "called convlib or PyTorch"),
@@ -148,7 +160,7 @@ def _exercise_figure_not_drawn():
 
 @pytest.mark.parametrize("name, answer", [
     ("ch02_output_shape", "shape = (2, 16, 11, 11)"),
-    ("ch02_output_shape", "shape = (2, 16, 12, 12)"),
+    ("ch02_output_shape", "shape = (2, 16, 6, 6)"),
     ("ch02_conv_cost", "params = 4000\nmacs = 4_000_000"),
     ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 28 * 28 * 32 * 16 * 9"),
     ("ch02_read_figure", "stride = 2\npadding = 1\ndilation = 5"),

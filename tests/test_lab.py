@@ -34,7 +34,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("la
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 CHAPTER = "02-arithmetic"
 QUESTION = "ch02_output_shape"
-WRONG = "shape = (2, 16, 17, 17)"  # forgets the convolution's stride (53 -> pool 3 -> 17)
+WRONG = "shape = (2, 16, 17, 17)"  # forgets the convolution's stride (56 -> 52 at stride 1 -> pool 3 -> 17)
 HINT = "17 leaves out the convolution's stride of 2"
 
 
