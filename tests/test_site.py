@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import pathlib
 import re
@@ -59,6 +60,25 @@ def test_each_chapter_can_be_downloaded_as_a_notebook_without_outputs(site: path
         nb = nbformat.read(site / "_sources" / "chapters" / f"{page.stem}.ipynb", as_version=4)
         assert nb.cells, f"{page.stem}.ipynb is empty"
         assert not any(c.get("outputs") for c in nb.cells), f"{page.stem}.ipynb carries outputs"
+
+
+MARKDOWN_IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)\)")
+
+
+def test_each_downloadable_notebook_shows_its_exercise_figures_with_no_file_beside_it(site: pathlib.Path) -> None:
+    shown = 0
+    for page in chapters(site):
+        nb = nbformat.read(site / "_sources" / "chapters" / f"{page.stem}.ipynb", as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type != "markdown":
+                continue
+            for target in MARKDOWN_IMAGE.findall(cell.source):
+                assert target.startswith("attachment:"), f"{page.stem}.ipynb points at a file, {target}, not downloaded with it"
+                name = target.removeprefix("attachment:")
+                data = (cell.get("attachments") or {}).get(name, {}).get("image/png", "")
+                assert base64.b64decode(data).startswith(b"\x89PNG"), f"{page.stem}.ipynb lacks the PNG of {name}"
+                shown += 1
+    assert shown >= 10, f"only {shown} exercise figures in the downloadable notebooks"
 
 
 # Launch buttons (Binder, Colab, JupyterHub) and their targets: tests/test_launch.py.

@@ -413,11 +413,48 @@ def _copy_wheel(app: Sphinx, exc: Exception | None) -> None:
         shutil.copy2(wheel, target / wheel.name)
 
 
+SOURCE_IMAGE = re.compile(r"!\[([^\]]*)\]\((figures/[^)\s]+\.png)\)")
+
+
+def _self_contained_downloads(app: Sphinx, exc: Exception | None) -> None:
+    """Each chapter's downloadable notebook (``_sources/chapters/NN.ipynb``) carries its exercise figures.
+
+    The site's chapter sources point at image files (``figures/NN-exercise-figure-1.png``), since
+    MyST-NB renders no cell attachments; a notebook downloaded alone, or opened by a launch button,
+    would show a broken image there. Here each such image goes back into its markdown cell as a
+    PNG attachment, as in the student edition, so the notebook needs no file beside it."""
+    if exc is not None or app.builder.format != "html":
+        return
+    import base64
+
+    import nbformat
+
+    for path in sorted((pathlib.Path(app.outdir) / "_sources" / "chapters").glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        changed = False
+        for cell in nb.cells:
+            if cell.cell_type != "markdown" or not SOURCE_IMAGE.search(cell.source):
+                continue
+            attachments = dict(cell.get("attachments") or {})
+            for _alt, target in SOURCE_IMAGE.findall(cell.source):
+                image = pathlib.Path(app.srcdir) / "chapters" / target
+                if not image.exists():
+                    raise RuntimeError(f"{path.name} points at {target}, which the chapter sources do not hold")
+                name = image.name
+                attachments[name] = {"image/png": base64.b64encode(image.read_bytes()).decode("ascii")}
+                cell.source = cell.source.replace(f"]({target})", f"](attachment:{name})")
+            cell["attachments"] = attachments
+            changed = True
+        if changed:
+            nbformat.write(nb, path)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("build-finished", _copy_static)
     app.connect("config-inited", _launch_config)
     app.connect("html-page-context", _launch_on_chapters_only, priority=600)  # after the theme's (501)
     app.connect("build-finished", _copy_wheel)
+    app.connect("build-finished", _self_contained_downloads)
     app.add_css_file("convbook.css")
     app.add_js_file("convbook.js")
     app.connect("html-page-context", _add_widget_scripts, priority=900)  # after MathJax's (500) adds its scripts
