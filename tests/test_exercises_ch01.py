@@ -153,8 +153,8 @@ MISTAKES = [
     ("ch01_layer_cost", "params_answer = 64 * (32 * 9 + 1)\nmacs_answer = 29 * 29 * 64 * 32 * 9", "one too many"),
     ("ch01_correlate2d", CORRELATE_TRANSPOSED_CONV, "called F.conv_transpose2d"),
     ("ch01_true_convolution", CONVOLVE_NO_BATCH_AXES, "[None, None]"),
-    ("ch01_which_kernel", 'kernels_answer = "CDAB"', "signed and drawn red-blue"),
-    ("ch01_which_kernel", 'kernels_answer = "CBDA"', "signed and drawn red-blue"),
+    ("ch01_which_kernel", 'kernels_answer = "ECDAB"', "signed and drawn red-blue"),
+    ("ch01_which_kernel", 'kernels_answer = "CEDBA"', "signed and drawn red-blue"),
     ("ch01_layer_cost", "params_answer = 64 * (3 * 3 + 1)\nmacs_answer = 28 * 28 * 64 * 32 * 9", "not k × k"),
     ("ch01_layer_cost", "params_answer = 64 * (32 * 9 + 1)\nmacs_answer = 2 * 28 * 28 * 64 * 32 * 9", "FLOPs"),
     ("ch01_layer_cost", "params_answer = 64 * (32 * 9 + 1)\nmacs_answer = 28 * 28 * 32 * 9", "C_out"),
@@ -187,9 +187,13 @@ MISTAKES = [
     ("ch01_true_convolution", CONVOLVE_TRANSPOSED, "transpose"),
     ("ch01_true_convolution", CONVOLVE_SCIPY, "not SciPy"),
     ("ch01_true_convolution", CONVOLVE_SCIPY_DETACHED, "no gradient flows"),
-    ("ch01_which_kernel", 'kernels_answer = "ABCD"', "prompt's example"),
-    ("ch01_which_kernel", 'kernels_answer = "CABD"', "mixed up box blur and sharpen"),
-    ("ch01_which_kernel", 'kernels_answer = "AABC"', "exactly one panel"),
+    ("ch01_which_kernel", 'kernels_answer = "ABCDE"', "prompt's example"),
+    ("ch01_which_kernel", 'kernels_answer = "ECABD"', "mixed up box blur and sharpen"),
+    ("ch01_which_kernel", 'kernels_answer = "ACDBE"', "mixed up box blur and sharpen"),   # blur and sharpen swapped, identity moved
+    ("ch01_which_kernel", 'kernels_answer = "EBDCA"', "swapped Sobel x and Sobel y"),     # the most likely mistake
+    ("ch01_which_kernel", 'kernels_answer = "EBACD"', "swapped Sobel x and Sobel y"),     # both pairs swapped
+    ("ch01_which_kernel", 'kernels_answer = "AABCE"', "exactly one panel"),
+    ("ch01_which_kernel", 'kernels_answer = "CDBA"', "five letters"),
 ]
 
 (test_usual_mistake_fails_with_a_hint_naming_it, test_chapters_own_solution_passes_every_public_check,
@@ -210,42 +214,46 @@ def test_layer_cost_public_checks_do_not_pin_the_answer():
 
 
 def test_which_kernel_public_checks_do_not_pin_the_answer():
-    """Two wrong orders that obey the colour rule still pass publicly, so the check cell does not pin the answer.
-
-    Sobel x and y swapped ("BDCA") is a real mistake; it passes here on purpose and the hidden test rejects it
-    with a hint naming it. Both pairs swapped ("BACD") passes publicly too.
-    """
-    for order in ("BDCA", "BACD"):
+    """Two wrong orders that only misplace the identity panel still pass publicly; the hidden test rejects them."""
+    (hidden,) = question_cells(NB, "ch01_which_kernel")["hidden"]
+    for order in ("DCEBA", "DCABE"):
         assert public_check_failures(NB, "ch01_which_kernel", f"kernels_answer = {order!r}") == [], order
+        with pytest.raises(AssertionError):
+            exec(compile(hidden.source, "<hidden>", "exec"), {"kernels_answer": order})  # noqa: S102 - our own chapter source
 
 
 def test_which_kernel_rejects_every_order_that_breaks_the_colour_rule():
-    """Every order with a grey kernel (A, D) on a red-blue panel or a Sobel (B, C) on a grey one fails with a hint."""
+    """Every order with a grey kernel (A, D, E) on a red-blue panel or a Sobel (B, C) on a grey one fails with a hint."""
     from itertools import permutations
 
     (check,) = question_cells(NB, "ch01_which_kernel")["public"]   # the check cell needs only hashlib
     code = compile(check.source, "<check>", "exec")
-    broken = [o for o in map("".join, permutations("ABCD")) if set(o[0::2]) != {"B", "C"}]
-    assert len(broken) == 20
+    broken = [o for o in map("".join, permutations("ABCDE")) if set(o[1::2]) != {"B", "C"}]
+    assert len(broken) == 108
     for order in broken:
         with pytest.raises(AssertionError, match="red-blue") as failure:
             exec(code, {"kernels_answer": order})  # noqa: S102 - our own chapter source
-        assert order != "ABCD" or "prompt's example" in str(failure.value)
+        assert order != "ABCDE" or "prompt's example" in str(failure.value)
 
 
-def test_which_kernel_hidden_test_names_the_sobel_swap():
-    (hidden,) = question_cells(NB, "ch01_which_kernel")["hidden"]
-    namespace = {"kernels_answer": "BDCA"}
-    with pytest.raises(AssertionError, match="mixed up Sobel x and Sobel y"):
-        exec(compile(hidden.source, "<hidden>", "exec"), namespace)  # noqa: S102 - our own chapter source
+def test_which_kernel_names_the_sobel_swap_wherever_the_grey_kernels_sit():
+    """Sobel x and y swapped fails publicly with the rims hint for every arrangement of the grey panels."""
+    from itertools import permutations
+
+    (check,) = question_cells(NB, "ch01_which_kernel")["public"]
+    code = compile(check.source, "<check>", "exec")
+    for grey in map("".join, permutations("ADE")):
+        order = grey[0] + "B" + grey[1] + "C" + grey[2]
+        with pytest.raises(AssertionError, match="top and bottom rims"):
+            exec(code, {"kernels_answer": order})  # noqa: S102 - our own chapter source
 
 
 def test_which_kernel_check_cell_spells_out_no_order_of_the_panels():
-    """The check cell names each mistake in words; no order of the four letters but the prompt's example appears."""
+    """The check cell names each mistake in words; no order of the five letters but the prompt's example appears."""
     from itertools import permutations
 
     checks = "\n".join(c.source for c in question_cells(NB, "ch01_which_kernel")["public"])
-    assert [o for o in map("".join, permutations("ABCD")) if o in checks] == ["ABCD"]
+    assert [o for o in map("".join, permutations("ABCDE")) if o in checks] == ["ABCDE"]
 
 
 @pytest.mark.parametrize("name, values", [
