@@ -47,6 +47,15 @@ def correlate2d(x, w):
             out[i, j] = (x[i : i + k, j : j + k] * w).sum()
     return out
 """
+CORRELATE_FLOAT32_OUTPUT = """
+def correlate2d(x, w):
+    kh, kw = w.shape
+    out = torch.zeros(x.shape[0] - kh + 1, x.shape[1] - kw + 1)
+    for i in range(out.shape[0]):
+        for j in range(out.shape[1]):
+            out[i, j] = (x[i : i + kh, j : j + kw] * w).sum()
+    return out
+"""
 CORRELATE_BUILTIN = """
 def correlate2d(x, w):
     return F.conv2d(x[None, None], w[None, None])[0, 0]
@@ -175,6 +184,7 @@ MISTAKES = [
     ("ch01_correlate2d", CORRELATE_SCIPY_IMPORTED, "called scipy.signal.correlate2d"),
     ("ch01_correlate2d", CORRELATE_CHAPTERS_LOOPS, "called the chapter's conv2d_loops"),
     ("ch01_correlate2d", CORRELATE_MATMUL, "`@` is a matrix product"),
+    ("ch01_correlate2d", CORRELATE_FLOAT32_OUTPUT, "dtype=x.dtype"),
     ("ch01_true_convolution", CONVOLVE_ONE_AXIS, "one axis only"),
     ("ch01_true_convolution", CONVOLVE_ONE_NUMBER_PADDING, "(rows, cols)"),
     ("ch01_true_convolution", CONVOLVE_OTHER_AXIS, "one axis only"),
