@@ -60,6 +60,13 @@ def dilate_kernel(weight, dilation):
     out[:, :, ::dilation, ::dilation] = weight
     return out
 """
+DILATE_LATE_START = """
+def dilate_kernel(weight, dilation):
+    c_out, c_in, kh, kw = weight.shape
+    out = weight.new_zeros(c_out, c_in, dilation * (kh - 1) + 1, dilation * (kw - 1) + 1)
+    out[:, :, dilation - 1 :: dilation, dilation - 1 :: dilation] = weight
+    return out
+"""
 DILATE_KRON = """
 def dilate_kernel(weight, dilation):
     d = dilation
@@ -90,6 +97,8 @@ MISTAKES = [
     ("ch06_output_shape", "shape = ((40 - 3) // 2 + 1,) * 2\nshape = (2, 32) + shape", "dilation and the padding both"),
     ("ch06_output_shape", "shape = (2, 32, 17, 17)", "k′ = d·k"),
     ("ch06_output_shape", "shape = (2, 32, 36, 36)", "stride"),
+    ("ch06_output_shape", "shape = (2, 32, (40 - 4 * 3) // 2 + 1, 15)", "left out the padding and also lost a 1"),
+    ("ch06_output_shape", "shape = (2, 32, (40 - 9) // 2, 15)", "left out the padding and also lost a 1"),
     ("ch06_output_shape", "shape = (2, 32, (40 + 4 - (3 + 4 - 1)) // 2 + 1, 20)", "k′ = k + d − 1"),
     ("ch06_stack_cost", _cost(rf="1 + 4 * 2"), "as if undilated"),
     ("ch06_stack_cost", _cost(rf="1 + 3 * 17"), "not k·d"),
@@ -124,6 +133,7 @@ MISTAKES = [
     ("ch06_dilate_kernel", DILATE_CPU_ONLY, "weight's device"),
     ("ch06_dilate_kernel", DILATE_ONE_SIDE, "both sides from one dimension"),
     ("ch06_dilate_kernel", DILATE_NO_PLUS_ONE, "forget the + 1"),
+    ("ch06_dilate_kernel", DILATE_LATE_START, "first tap sits at offset 0"),
     ("ch06_dilate_kernel", DILATE_KRON, "when d − 1 is 0"),
     ("ch06_gridding_figure", _figure(gridded='{"A"}'), "any blue pixel"),
     ("ch06_gridding_figure", _figure(gridded='{"A", "B", "C", "D"}'), "uneven shades of red"),
@@ -132,6 +142,7 @@ MISTAKES = [
     ("ch06_gridding_figure", _figure(gridded="set()"), "empty set"),
     ("ch06_gridding_figure", _figure(gridded='{"C"}'), "every other row and column"),
     ("ch06_gridding_figure", _figure(rate=10), "one off"),
+    ("ch06_gridding_figure", _figure(rate="(25 - 1) // 2 - 1"), "rate 1 only"),
     ("ch06_gridding_figure", _figure(rate=18), "not its rate"),
     ("ch06_gridding_figure", _figure(rate=25), "not a rate"),
     ("ch06_gridding_figure", _figure(rate=12), "third alone"),
@@ -143,19 +154,22 @@ MISTAKES = [
     ("ch06_gridding_figure", _figure(largest=3), "plain sum"),
     ("ch06_gridding_figure", _figure(largest=16), "factor k where"),
     ("ch06_gridding_figure", _figure(largest=14), "largest offset covered"),
-    ("ch06_gridding_figure", _figure(largest=9), "off a panel"),
+    ("ch06_gridding_figure", _figure(largest="1 + 4 * 2"), "only the last rate"),
+    ("ch06_gridding_figure", _figure(largest="1 + 4 * 1"), "only rate 1"),
+    ("ch06_gridding_figure", _figure(largest=4 * 3 - 1), "< where the hole-free rule has ≤ 1 +"),
+    ("ch06_gridding_figure", _figure(largest="5 * (1 + 2)"), "factor k where the rule has k − 1 and dropped"),
 ]
 
 # Wrong answers that no public check names still pass publicly, so the check cell does not pin the answer
 # (the hidden tests reject them).
 UNPINNED = [
-    ("ch06_output_shape", "shape = (2, 32, 15, 15)"),
     ("ch06_output_shape", "shape = (2, 32, 14, 14)"),
+    ("ch06_output_shape", "shape = (2, 32, 13, 13)"),
     ("ch06_stack_cost", _cost(rf="33")),
     ("ch06_stack_cost", _cost(rf="37")),
-    ("ch06_gridding_figure", _figure(gridded='{"C", "D"}', rate=11, largest=10)),
+    ("ch06_gridding_figure", _figure(gridded='{"C", "D"}', rate=7, largest=10)),
     ("ch06_gridding_figure", _figure(gridded='{"B", "C"}', rate=16, largest=20)),
-    ("ch06_gridding_figure", _figure(gridded='{"A", "D"}', rate=13, largest=11)),
+    ("ch06_gridding_figure", _figure(gridded='{"A", "D"}', rate=13, largest=17)),
     ("ch06_stack_cost", _cost(params="4 * (48 * 48 * 9 + 48) + 7")),
 ]
 
