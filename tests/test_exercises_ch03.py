@@ -103,6 +103,13 @@ MISTAKES = [
     ("ch03_frames_cost", COST.format(p3=P3, m3=M3, p2="96 * 384 * 9"), "bias of the 2D layer"),
     ("ch03_frames_cost", COST.format(p3=P3, m3=M3, p2="96 * 48 * 9 + 96"), "not 48"),
     ("ch03_frames_cost", COST.format(p3=P3, m3=M3, p2="8 * (" + P3 + ")"), "not 8 copies of the whole 3D layer"),
+    # Round-18 review: forgetting the input channels everywhere passed every public check.
+    ("ch03_frames_cost", COST.format(p3="96 * 27 + 96", m3=M3, p2=P2), "spans all its input channels"),
+    ("ch03_frames_cost", COST.format(p3=P3, m3="8 * 28 * 28 * 96 * 27", p2=P2), "spans all its input channels"),
+    ("ch03_frames_cost", COST.format(p3=P3, m3=M3, p2="96 * 8 * 9 + 96"), "spans all its input channels"),
+    ("ch03_frames_cost", COST.format(p3="96 * 27 + 96", m3="8 * 28 * 28 * 96 * 27", p2="96 * 8 * 9 + 96"),
+     "spans all its input channels"),
+    ("ch03_frames_cost", COST.format(p3="96 * 48 * 9", m3=M3, p2=P2), "27 taps per input channel, not 9, and each filter has a bias"),
     ("ch03_causal_conv1d", CAUSAL_NO_DILATION, "as if the kernel were not dilated"),
     ("ch03_causal_conv1d", CAUSAL_IGNORE_DILATION, "you ignored the dilation"),
     ("ch03_causal_conv1d", CAUSAL_SYMMETRIC, "pad on the left only"),
@@ -115,7 +122,7 @@ MISTAKES = [
     ("ch03_causal_conv1d", CAUSAL_ZERO_FILL_OUTPUT, "not the output"),
     ("ch03_causal_conv1d", CAUSAL_REPLICATE, "replicate"),
     ("ch03_read_stacks", STACKS.format(c='{"A", "B", "C"}', n=14, f=6), "not every panel is causal"),
-    ("ch03_read_stacks", STACKS.format(c='{"A", "B"}', n=14, f=6), "padded on both ends"),
+    ("ch03_read_stacks", STACKS.format(c="set()", n=14, f=6), "at least one panel is causal"),
     ("ch03_read_stacks", STACKS.format(c='{"A"}', n=14, f=6), "dilated or not"),
     ("ch03_read_stacks", STACKS.format(c='{"C"}', n=14, f=6), "not the future"),
     ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=16, f=6), "receptive field, but part"),
@@ -123,10 +130,9 @@ MISTAKES = [
     ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=13, f=6), "off by one"),
     ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=7, f=6), "row labelled layer 1"),
     ("ch03_read_stacks", STACKS.format(c='{"B", "C"}', n=14, f=6), "not reading no padding"),  # causal = reads no pink cell
-    ("ch03_read_stacks", STACKS.format(c='{"B"}', n=14, f=6), "reads the future"),
     # panel B (3 centred layers of k = 5, t = 8) reads 6 inputs after t; the explorer offers k = 2, 3 only and
     # none of its settings reads 6 after t, so it cannot be set to panel B.
-    ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=14, f=0), "a centred stack reads inputs after t"),
+    ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=14, f=0), "follow every link"),
     ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=14, f=2), "one layer"),
     ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=14, f=4), "two layers"),
     ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=14, f=7), "t=8 itself"),
@@ -143,7 +149,9 @@ STILL_PASSING = [
     ("ch03_clip_shape", "clip_shape = (2, 64, 11, 60, 60)"),
     ("ch03_frames_cost", COST.format(p3=P3, m3="8 * 32 * 32 * 96 * 48 * 27", p2=P2)),
     ("ch03_frames_cost", COST.format(p3=P3, m3=M3, p2="96 * 384 * 9 + 96 * 8")),
-    ("ch03_read_stacks", STACKS.format(c="set()", n=14, f=6)),
+    # causal_panels: 5 of the 7 wrong sets are named mistakes; two arbitrary ones pass (no visible check names a panel)
+    ("ch03_read_stacks", STACKS.format(c='{"B"}', n=14, f=6)),
+    ("ch03_read_stacks", STACKS.format(c='{"A", "B"}', n=14, f=6)),
     ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=12, f=6)),
     ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=8, f=6)),
     ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=14, f=10)),
@@ -163,3 +171,12 @@ def test_public_checks_do_not_pin_the_answer(name: str, answer: str) -> None:
 def test_the_exercises_open_with_a_cell_that_takes_the_counting_helpers_out_of_scope() -> None:
     # Round-4 review: conv_params(48, 96, (3, 3, 3)) answered part of exercise 2 in one call.
     assert_exercises_put_away(NB, ("conv_params", "conv_macs", "count"))
+
+
+def test_no_visible_check_of_exercise_4_names_the_causal_panels() -> None:
+    # Round-18 review: a visible `assert "B" not in causal_panels` gave half the first answer away.
+    source = "\n".join(c.source for c in NB.cells if c.cell_type == "code" and "causal_panels" in c.source
+                       and not c.source.lstrip().startswith("# HIDDEN") and "# SOLUTION" not in c.source)
+    assert source, "exercise 4's public check cell was not found"
+    assert '"B" not in causal_panels' not in source and '"B" in causal_panels' not in source
+    assert "B's traced output: it reads the future" not in source
