@@ -56,6 +56,11 @@ def correlate2d(x, w):
             out[i, j] = (x[i : i + kh, j : j + kw] * w).sum()
     return out
 """
+CONVOLVE_HALF_PADDING = """
+def convolve2d(x, w):
+    kh, kw = w.shape
+    return F.conv2d(x[None, None], w.flip(0, 1)[None, None], padding=(kh // 2, kw // 2))[0, 0]
+"""
 CORRELATE_BUILTIN = """
 def correlate2d(x, w):
     return F.conv2d(x[None, None], w[None, None])[0, 0]
@@ -185,6 +190,7 @@ MISTAKES = [
     ("ch01_correlate2d", CORRELATE_CHAPTERS_LOOPS, "called the chapter's conv2d_loops"),
     ("ch01_correlate2d", CORRELATE_MATMUL, "`@` is a matrix product"),
     ("ch01_correlate2d", CORRELATE_FLOAT32_OUTPUT, "dtype=x.dtype"),
+    ("ch01_true_convolution", CONVOLVE_HALF_PADDING, "kh - 1 rows and kw - 1 columns"),
     ("ch01_true_convolution", CONVOLVE_ONE_AXIS, "one axis only"),
     ("ch01_true_convolution", CONVOLVE_ONE_NUMBER_PADDING, "(rows, cols)"),
     ("ch01_true_convolution", CONVOLVE_OTHER_AXIS, "one axis only"),
