@@ -75,6 +75,13 @@ def dilate_kernel(weight, dilation):
     big = torch.kron(weight, corner)
     return big[..., : -(d - 1), : -(d - 1)]
 """
+DILATE_K_PLUS_D = """
+def dilate_kernel(weight, dilation):
+    c_out, c_in, kh, kw = weight.shape
+    out = weight.new_zeros(c_out, c_in, kh + dilation - 1, kw + dilation - 1)
+    out[:, :, ::dilation, ::dilation] = weight
+    return out
+"""
 DILATE_CPU_ONLY = """
 def dilate_kernel(weight, dilation):
     c_out, c_in, kh, kw = weight.shape
@@ -97,6 +104,7 @@ MISTAKES = [
     ("ch06_output_shape", "shape = ((40 - 3) // 2 + 1,) * 2\nshape = (2, 32) + shape", "dilation and the padding both"),
     ("ch06_output_shape", "shape = (2, 32, 17, 17)", "k′ = d·k"),
     ("ch06_output_shape", "shape = (2, 32, 36, 36)", "stride"),
+    ("ch06_output_shape", "side = (40 + 2 * 2 - (4 * 3 + 1)) // 2 + 1\nshape = (2, 32, side, side)", "k′ = d·k + 1"),
     ("ch06_output_shape", "shape = (2, 32, (40 - 4 * 3) // 2 + 1, 15)", "left out the padding and also lost a 1"),
     ("ch06_output_shape", "shape = (2, 32, (40 - 9) // 2, 15)", "left out the padding and also lost a 1"),
     ("ch06_output_shape", "shape = (2, 32, (40 + 4 - (3 + 4 - 1)) // 2 + 1, 20)", "k′ = k + d − 1"),
@@ -112,6 +120,8 @@ MISTAKES = [
     ("ch06_stack_cost", _cost(params="sum(48 * 48 * (2 * d + 1) ** 2 + 48 for d in (1, 2, 5, 9))"), "dilated k′×k′ window"),
     ("ch06_stack_cost", _cost(params="4 * 48 * 48 * 9"), "forgot the biases"),
     ("ch06_stack_cost", _cost(params="4 * (48 * 9 + 48)"), "48 input channels"),
+    ("ch06_stack_cost", _cost(params="4 * (48 * 48 * 3 + 48)"), "square the kernel size"),
+    ("ch06_stack_cost", _cost(macs="4 * 96 * 96 * 48 * 48 * 3"), "square the kernel size"),
     ("ch06_stack_cost", _cost(params="4 * (48 * 48 * 9 + 1)"), "one bias per output channel"),
     ("ch06_stack_cost", _cost(params="4 * 48 * 48 * 9 + 48"), "48 biases once"),
     ("ch06_stack_cost", _cost(params="5 * (48 * 48 * 9 + 48)"), "count the layers"),
@@ -134,12 +144,16 @@ MISTAKES = [
     ("ch06_dilate_kernel", DILATE_ONE_SIDE, "both sides from one dimension"),
     ("ch06_dilate_kernel", DILATE_NO_PLUS_ONE, "forget the + 1"),
     ("ch06_dilate_kernel", DILATE_LATE_START, "first tap sits at offset 0"),
+    ("ch06_dilate_kernel", DILATE_K_PLUS_D, "not k + d − 1"),
     ("ch06_dilate_kernel", DILATE_KRON, "when d − 1 is 0"),
     ("ch06_gridding_figure", _figure(gridded='{"A"}'), "any blue pixel"),
     ("ch06_gridding_figure", _figure(gridded='{"A", "B", "C", "D"}'), "uneven shades of red"),
     ("ch06_gridding_figure", _figure(gridded='{"A", "B", "C"}'), "uneven shades of red"),
     ("ch06_gridding_figure", _figure(gridded='{"A", "C", "D"}'), "uneven shades of red"),
     ("ch06_gridding_figure", _figure(gridded="set()"), "empty set"),
+    ("ch06_gridding_figure", _figure(gridded='{"B", "D"}'), "coarse blocks"),
+    ("ch06_gridding_figure", _figure(gridded='{"A", "B"}'), "coarse blocks"),
+    ("ch06_gridding_figure", _figure(gridded='{"D"}'), "coarse blocks"),
     ("ch06_gridding_figure", _figure(gridded='{"C"}'), "every other row and column"),
     ("ch06_gridding_figure", _figure(rate=10), "one off"),
     ("ch06_gridding_figure", _figure(rate="(25 - 1) // 2 - 1"), "rate 1 only"),
@@ -169,7 +183,7 @@ UNPINNED = [
     ("ch06_stack_cost", _cost(rf="37")),
     ("ch06_gridding_figure", _figure(gridded='{"C", "D"}', rate=7, largest=10)),
     ("ch06_gridding_figure", _figure(gridded='{"B", "C"}', rate=16, largest=20)),
-    ("ch06_gridding_figure", _figure(gridded='{"A", "D"}', rate=13, largest=17)),
+    ("ch06_gridding_figure", _figure(gridded='{"B", "C", "D"}', rate=13, largest=17)),
     ("ch06_stack_cost", _cost(params="4 * (48 * 48 * 9 + 48) + 7")),
 ]
 
