@@ -77,31 +77,35 @@ MISTAKES = [
     ("ch02_output_shape", "shape = (2, 16, 12, 12)", "defaults to its kernel size"),  # pool stride 2
     ("ch02_output_shape", "shape = (2, 16, 24, 24)", "defaults to its kernel size"),  # pool stride 1
     ("ch02_output_shape", "shape = (2, 16, 17, 17)", "stride of 2"),  # conv at stride 1: 52, then the pool
+    ("ch02_output_shape", "shape = (2, 16, 13, 13)", "ResNet's stem"),  # pool read as 3/2/1 (shown in the chapter), or halved
     ("ch02_output_shape", "shape = (2, 3, 8, 8)", "16 output channels"),
     ("ch02_output_shape", "shape = (2, 8, 8, 16)", "(N, C, H, W)"),  # channels last
-    ("ch02_conv_cost", "params = 32 * 16 * 9\nmacs = 32 * 32 * 32 * 16 * 9", "forgot the bias"),
-    ("ch02_conv_cost", "params = 32 * 16 * 9 + 1\nmacs = 32 * 32 * 32 * 16 * 9", "one bias per output channel"),
-    ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 64 * 64 * 32 * 16 * 9", "input size"),
-    ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 31 * 31 * 32 * 16 * 9", "padding or the + 1"),
-    ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 30 * 30 * 32 * 16 * 9", "both the padding"),
-    ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 32 * 32 * 32 * 16 * 3", "not k = 3"),
-    ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 32 * 32 * 32 * 16", "left the kernel out"),
-    ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 32 * 32 * (32 * 16 * 9 + 32)", "bias is an addition"),
-    ("ch02_conv_cost", "params = 32 * 16 * 3 + 32\nmacs = 32 * 32 * 32 * 16 * 9", "not k = 3"),
-    ("ch02_conv_cost", "params = 32 * 9 + 32\nmacs = 32 * 32 * 32 * 16 * 9", "16 input channels"),
-    ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 32 * 32 * 32 * 9", "C_in"),
-    ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 2 * 32 * 32 * 32 * 16 * 9", "FLOPs"),
-    ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 64 * 32 * 32 * 16 * 9", "one axis"),  # stride on the height only
-    ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 32 * 32 * 16 * 9", "C_out"),
-    ("ch02_conv_cost", "out = 32\nparams = 32 * 16 * 9 + 32\nmacs = out * 32 * 16 * 9", "one output row"),
+    ("ch02_conv_cost", "params = 32 * 16 * 9\nmacs = 33 * 33 * 32 * 16 * 9", "forgot the bias"),
+    ("ch02_conv_cost", "params = 32 * 16 * 9 + 1\nmacs = 33 * 33 * 32 * 16 * 9", "one bias per output channel"),
+    ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 65 * 65 * 32 * 16 * 9", "input size"),
+    ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = (65 // 2) ** 2 * 32 * 16 * 9", "divides the input size by the stride"),
+    ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = ((65 - 3) // 2 + 1) ** 2 * 32 * 16 * 9", "leaves out the padding"),
+    ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = ((65 + 2 - 3) // 2) ** 2 * 32 * 16 * 9", "or the + 1"),
+    ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 31 * 31 * 32 * 16 * 9", "both the padding"),
+    ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 33 * 33 * 32 * 16 * 3", "not k = 3"),
+    ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 33 * 33 * 32 * 16", "left the kernel out"),
+    ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 33 * 33 * (32 * 16 * 9 + 32)", "bias is an addition"),
+    ("ch02_conv_cost", "params = 32 * 16 * 3 + 32\nmacs = 33 * 33 * 32 * 16 * 9", "not k = 3"),
+    ("ch02_conv_cost", "params = 32 * 9 + 32\nmacs = 33 * 33 * 32 * 16 * 9", "16 input channels"),
+    ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 33 * 33 * 32 * 9", "C_in"),
+    ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 2 * 33 * 33 * 32 * 16 * 9", "FLOPs"),
+    ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 65 * 33 * 32 * 16 * 9", "one axis"),  # stride on the width only
+    ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 33 * 33 * 16 * 9", "C_out is missing"),
+    ("ch02_conv_cost", "out = 33\nparams = 32 * 16 * 9 + 32\nmacs = out * 32 * 16 * 9", "one output row"),
     ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 32 * 16 * 9", "one output position"),  # the Cost prose's per-position count
-    ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 33 * 33 * 32 * 16 * 9", "rounds up"),
-    ("ch02_conv_cost", "params = 16 * 9 + 32\nmacs = 32 * 32 * 32 * 16 * 9", "one filter's weights"),
-    ("ch02_conv_cost", "params = 32 * 16 * 9 + 16\nmacs = 32 * 32 * 32 * 16 * 9", "not one per input channel"),
-    ("ch02_conv_cost", "out = (64 + 2 - 3) / 2 + 1\nparams = 32 * 16 * 9 + 32\nmacs = out * out * 32 * 16 * 9", "compute it with //"),
-    ("ch02_conv_cost", "out = (64 + 2 - 3) / 2 + 1\nparams = 32 * 16 * 9 + 32\nmacs = int(out * out * 32 * 16 * 9)", "use // for the size"),
-    ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 16 * 16 * 32 * 16 * 9", "quartered each side"),  # 64 / 4
+    ("ch02_conv_cost", "params = 16 * 9 + 32\nmacs = 33 * 33 * 32 * 16 * 9", "one filter's weights"),
+    ("ch02_conv_cost", "params = 32 * 16 * 9 + 16\nmacs = 33 * 33 * 32 * 16 * 9", "not one per input channel"),
+    ("ch02_conv_cost", "out = 65 / 2\nparams = 32 * 16 * 9 + 32\nmacs = out * out * 32 * 16 * 9", "compute the output size with //"),
+    ("ch02_conv_cost", "out = 65 / 2\nparams = 32 * 16 * 9 + 32\nmacs = int(out * out * 32 * 16 * 9)", "use // for it"),
+    ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 16 * 16 * 32 * 16 * 9", "quartered each side"),  # 65 // 4
+    ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 17 * 17 * 32 * 16 * 9", "quartered each side"),  # 65 / 4 rounded up
     ("ch02_unread_pixels", UNREAD_READ, "pixels that are read"),
+    ("ch02_unread_pixels", "def unread(i, k, s=1, p=0, d=1):\n    return []", "you returned no pixels"),  # a stub
     ("ch02_unread_pixels", UNREAD_PADDED, "padded position x + p"),
     ("ch02_unread_pixels", UNREAD_NEIGHBOUR_TAPS, "taps are neighbours"),
     ("ch02_unread_pixels", UNREAD_FLOOR_ONLY, "holes inside the windows"),
