@@ -42,6 +42,7 @@ def bilinear(image, y, x):
             total += (1 - abs(y - yy)) * (1 - abs(x - xx)) * float(image[xx, yy])
     return total
 """
+BILINEAR_INDEXED_X_FIRST = guarded_sampler("0 <= yy < H and 0 <= xx < W").replace("image[yy, xx]", "image[xx, yy]")
 BILINEAR_ROUNDED = """
 def bilinear(image, y, x):
     H, W = image.shape
@@ -224,6 +225,9 @@ MISTAKES = [
     ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 12, 12)), "subtracted the padding"),  # (32 − 4 − 5) // 2 + 1
     ("ch15_shapes", SHAPE.format(75, 25, (2, 24, 16, 16)), "split it into the offsets and the mask"),
     ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 16.5, 16.5)), "// in Python"),
+    ("ch15_shapes", SHAPE.format(2, 1, (2, 24, 16, 16)), "one shift of the whole grid"),   # one (Δy, Δx) per position
+    ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 16, 32)), "width equals its height"),
+    ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 16, 14)), "width equals its height"),
     ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 15.5, 15.5)), "// in Python"),
     # ch15_predictor_cost
     ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 27", "27 * 256 * 9 * 20 * 20"), "one offset group"),
@@ -236,6 +240,8 @@ MISTAKES = [
     ("ch15_predictor_cost", COST.format("256 * 9 * 36 + 36", "36 * 256 * 9 * 20 * 20"), "too few output channels"),
     ("ch15_predictor_cost", COST.format("256 * 9 * 144 + 144", "144 * 256 * 9 * 20 * 20"), "not two"),
     ("ch15_predictor_cost", COST.format("256 * 9 * 73 + 73", "73 * 256 * 9 * 20 * 20"), "not one per position"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 12 + 12", "12 * 256 * 9 * 20 * 20"), "one shift of a group's whole grid"),
+    ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108", "12 * 256 * 9 * 20 * 20"), "one shift of a group's whole grid"),
     ("ch15_predictor_cost", COST.format("256 * 9 * 108", "108 * 256 * 9 * 20 * 20"), "forgot the bias"),
     ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 256", "108 * 256 * 9 * 20 * 20"), "not one per input channel"),
     ("ch15_predictor_cost", COST.format("256 * 3 * 108 + 108", "108 * 256 * 3 * 20 * 20"), "not k = 3"),
@@ -260,6 +266,7 @@ MISTAKES = [
     ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108", "256 * 9 * 20 * 20"), "one output channel's cost"),
     # ch15_bilinear_sample
     ("ch15_bilinear_sample", BILINEAR_SWAPPED, "swap y and x"),
+    ("ch15_bilinear_sample", BILINEAR_INDEXED_X_FIRST, "swap y and x"),   # guard right, index swapped: IndexError
     ("ch15_bilinear_sample", BILINEAR_ROUNDED, "rounded"),
     ("ch15_bilinear_sample", BILINEAR_CLAMPED, "clamping"),
     ("ch15_bilinear_sample", BILINEAR_WEIGHTS_FLIPPED, "flip the weights"),
