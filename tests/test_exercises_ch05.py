@@ -65,6 +65,17 @@ def zero_insert(x, stride):
     out[0, :, ::stride, ::stride] = x[0]
     return out
 """
+INSERT_FIRST_CHANNEL_ONLY = """
+def zero_insert(x, stride):
+    n, c, h, w = x.shape
+    out = x.new_zeros(n, c, stride * (h - 1) + 1, stride * (w - 1) + 1)
+    out[:, 0, ::stride, ::stride] = x[:, 0]
+    return out
+"""
+INSERT_BY_ONE_CHANNEL_KERNEL = """
+def zero_insert(x, stride):  # a transposed convolution with a 1×1 kernel of ones: right for one channel only
+    return F.conv_transpose2d(x, x.new_ones(1, 1, 1, 1), stride=stride)
+"""
 INSERT_STACKED_SAMPLES = """
 def zero_insert(x, stride):
     n, c, h, w = x.shape
@@ -104,6 +115,7 @@ MISTAKES = [
     ("ch05_transposed_macs", "macs = 16 * 16 * 256 * 128 * 3 * 3", "not 3×3"),
     ("ch05_transposed_macs", "macs = 16 * 16 * 256 * 128", "left out the k_H·k_W taps"),  # k² forgotten
     ("ch05_transposed_macs", "macs = 18 * 18 * 256 * 128 * 4 * 4", "padded the input"),  # (i + 2p)² positions
+    ("ch05_transposed_macs", "macs = 256 * 128 * 4 * 4 + 128", "parameter count"),  # params, bias included
     ("ch05_zero_insert", INSERT_TRAILING_ZEROS, "becomes 3×3"),
     ("ch05_zero_insert", INSERT_DTYPE_LOST, "dtype"),
     ("ch05_zero_insert", INSERT_COPIES, "zeros between"),
@@ -111,7 +123,9 @@ MISTAKES = [
     ("ch05_zero_insert", INSERT_HEIGHT_TWICE, "W for the columns"),
     ("ch05_zero_insert", INSERT_DEVICE_LOST, "device"),
     ("ch05_zero_insert", INSERT_FIRST_SAMPLE_ONLY, "every sample"),
-    ("ch05_zero_insert", INSERT_STACKED_SAMPLES, "torch.stack of an empty list"),
+    ("ch05_zero_insert", INSERT_STACKED_SAMPLES, "stacking the samples one by one"),
+    ("ch05_zero_insert", INSERT_FIRST_CHANNEL_ONLY, "every channel"),
+    ("ch05_zero_insert", INSERT_BY_ONE_CHANNEL_KERNEL, "fits one channel only"),
     ("ch05_which_pair", "pair = (3, 7)", "order"),
     ("ch05_which_pair", "pair = (4, 3)", "s·i′ + k"),
     ("ch05_which_pair", "pair = (8, 3)", "off-by-one in k"),  # fits s(i′−1) + k − 1 for the side
@@ -120,6 +134,10 @@ MISTAKES = [
     ("ch05_which_pair", "pair = (6, 3)", "s divides k"),
     ("ch05_which_pair", "pair = (13, 1)", "s divides k"),
     ("ch05_which_pair", "pair = (1, 5)", "k < s"),
+    ("ch05_which_pair", "pair = (3, 2)", "far from the figure's width"),  # the chapter's running example: 9 wide
+    ("ch05_which_pair", "pair = (5, 3)", "far from the figure's width"),
+    ("ch05_which_pair", "pair = (5, 2)", "far from the figure's width"),
+    ("ch05_which_pair", "pair = (7, 4)", "far from the figure's width"),
 ]
 
 (test_usual_mistake_fails_with_a_hint_naming_it, test_chapters_own_solution_passes_every_public_check,
@@ -133,9 +151,11 @@ STILL_PASS = [
     ("ch05_output_shape", "shape = (8, 16, 28, 28)"),
     ("ch05_transposed_macs", "macs = 16 * 16 * 256 * 128 * 5 * 5"),
     ("ch05_transposed_macs", "macs = 14 * 14 * 256 * 128 * 4 * 4"),
-    ("ch05_which_pair", "pair = (5, 3)"),
-    ("ch05_which_pair", "pair = (5, 2)"),
-    ("ch05_which_pair", "pair = (7, 2)"),
+    # The width check allows one pixel either way: an exact one, with k ≥ s and s not dividing k, would leave
+    # only the answer. These pairs are 15 or 17 wide.
+    ("ch05_which_pair", "pair = (9, 2)"),
+    ("ch05_which_pair", "pair = (11, 2)"),
+    ("ch05_which_pair", "pair = (5, 4)"),
 ]
 
 
