@@ -83,6 +83,10 @@ MISTAKES = [
     ("ch16_stage_overhead", COST.format("23 * (2 * 1024 * 64 + 64 + 1024)", "23 * (2 * 1024 * 64 + 64 + 1024 + 1024 * 14 * 14)"),
      "squeeze or the rescaling"),
     ("ch16_stage_overhead", COST.format("23 * (2 * 1024 * 64 + 64 + 1024)", "2 * 23 * 2 * 1024 * 64"), "counted FLOPs"),
+    # student read: r misread as 8 (128 hidden units); its fc_macs equals the FLOP count, so that hint names both
+    ("ch16_stage_overhead", COST.format("23 * (2 * 1024 * 128 + 128 + 1024)", "23 * 2 * 1024 * 128"), "used r = 8"),
+    ("ch16_stage_overhead", COST.format("23 * 2 * 1024 * 128", "23 * 2 * 1024 * 128"), "used r = 8"),
+    ("ch16_stage_overhead", COST.format("23 * (2 * 1024 * 64 + 64 + 1024)", "23 * 2 * 1024 * 128"), "or used r = 8"),
     ("ch16_stage_overhead", COST.format("17 * (2 * 1024 * 64 + 64 + 1024)", "17 * 2 * 1024 * 64"), "17 = 23 − 6"),
     ("ch16_stage_overhead", COST.format("23 * (2 * 1024 * 64 + 64 + 1024)", "17 * 2 * 1024 * 64"), "17 = 23 − 6"),
     ("ch16_stage_overhead", COST.format("23 * (2 * 1024 * 64 + 2 * (64 + 1024))", "23 * 2 * 1024 * 64"),
@@ -128,6 +132,9 @@ MISTAKES = [
     ("ch16_read_weights", READ.format("c", "B"), "upper case"),
     ("ch16_read_weights", READ.format("G", "B"), "A to F"),
     ("ch16_read_weights", READ.format("B", "C"), "swapped the two answers"),
+    # student read: the colour bar read upside down (yellow taken for 0) puts A, bright in every row, as switched off
+    ("ch16_read_weights", READ.format("A", "B"), "colour bar upside down"),
+    ("ch16_read_weights", READ.format("A", "F"), "colour bar upside down"),
 ]
 
 
@@ -144,7 +151,7 @@ ARBITRARY = [
     ("ch16_stage_overhead", COST.format("23 * (2 * 1024 * 64 + 64 + 1024) + 7", "23 * 2 * 1024 * 64 + 7")),
     ("ch16_stage_overhead", COST.format("123456", "654321")),
     ("ch16_read_weights", READ.format("F", "D")),
-    ("ch16_read_weights", READ.format("A", "F")),
+    ("ch16_read_weights", READ.format("F", "C")),
     ("ch16_read_weights", READ.format("C", "D")),
     ("ch16_read_weights", READ.format("C", "F")),
 ]
