@@ -38,6 +38,37 @@ def correlate2d(x, w):
             out[i, j] = (x[i : i + kh, j : j + kw] * w).sum()
     return out
 """
+CORRELATE_LOOP_ONE_SHORT = """
+def correlate2d(x, w):
+    kh, kw = w.shape
+    out = torch.zeros(x.shape[0] - kh + 1, x.shape[1] - kw + 1, dtype=x.dtype)
+    for i in range(out.shape[0] - 1):
+        for j in range(out.shape[1] - 1):
+            out[i, j] = (x[i : i + kh, j : j + kw] * w).sum()
+    return out
+"""
+CORRELATE_LOOP_ONE_SHORT_EMPTY = CORRELATE_LOOP_ONE_SHORT.replace("torch.zeros", "torch.empty")
+CORRELATE_SHORT_WINDOW = """
+def correlate2d(x, w):
+    kh, kw = w.shape
+    out = torch.zeros(x.shape[0] - kh + 1, x.shape[1] - kw + 1, dtype=x.dtype)
+    for i in range(out.shape[0]):
+        for j in range(out.shape[1]):
+            out[i, j] = (x[i : i + kh - 1, j : j + kw - 1] * w).sum()
+    return out
+"""
+CORRELATE_SHORT_ROWS = CORRELATE_SHORT_WINDOW.replace("j : j + kw - 1", "j : j + kw")
+CORRELATE_CENTRED = """
+def correlate2d(x, w):
+    kh, kw = w.shape
+    out = torch.zeros(x.shape[0] - kh + 1, x.shape[1] - kw + 1, dtype=x.dtype)
+    for i in range(out.shape[0]):
+        for j in range(out.shape[1]):
+            for u in range(kh):
+                for v in range(kw):
+                    out[i, j] += x[i + u - kh // 2, j + v - kw // 2] * w[u, v]
+    return out
+"""
 CORRELATE_SQUARE_ONLY = """
 def correlate2d(x, w):
     k = w.shape[0]
@@ -186,6 +217,11 @@ MISTAKES = [
     ("ch01_correlate2d", CORRELATE_FLIPPED, "flipped the kernel"),
     ("ch01_correlate2d", CORRELATE_OFF_BY_ONE, "a 2×2 kernel on a 4×4 image gives 3×3"),
     ("ch01_correlate2d", CORRELATE_SQUARE_ONLY, "swapped"),
+    ("ch01_correlate2d", CORRELATE_LOOP_ONE_SHORT, "your loop stops one short"),
+    ("ch01_correlate2d", CORRELATE_LOOP_ONE_SHORT_EMPTY, "your loop stops one short"),
+    ("ch01_correlate2d", CORRELATE_SHORT_WINDOW, "window is smaller than the kernel"),
+    ("ch01_correlate2d", CORRELATE_SHORT_ROWS, "window is smaller than the kernel"),
+    ("ch01_correlate2d", CORRELATE_CENTRED, "not its centre"),
     ("ch01_correlate2d", CORRELATE_BUILTIN, "called F.conv2d"),
     ("ch01_correlate2d", CORRELATE_SCIPY, "called scipy.signal.correlate2d"),
     ("ch01_correlate2d", CORRELATE_SCIPY_IMPORTED, "called scipy.signal.correlate2d"),
