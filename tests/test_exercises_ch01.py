@@ -243,7 +243,7 @@ MISTAKES = [
     ("ch01_true_convolution", CONVOLVE_SCIPY_DETACHED, "no gradient flows"),
     ("ch01_which_kernel", 'kernels_answer = "ABCDE"', "prompt's example"),
     ("ch01_which_kernel", 'kernels_answer = "ECABD"', "mixed up box blur and sharpen"),
-    ("ch01_which_kernel", 'kernels_answer = "ACDBE"', "mixed up box blur and sharpen"),   # blur and sharpen swapped, identity moved
+    ("ch01_which_kernel", 'kernels_answer = "ACDBE"', "swapped identity and box blur"),   # the likeliest mistake: two soft grey panels
     ("ch01_which_kernel", 'kernels_answer = "EBDCA"', "swapped Sobel x and Sobel y"),     # the most likely mistake
     ("ch01_which_kernel", 'kernels_answer = "EBACD"', "swapped Sobel x and Sobel y"),     # both pairs swapped
     ("ch01_which_kernel", 'kernels_answer = "AABCE"', "exactly one panel"),
