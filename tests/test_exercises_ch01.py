@@ -199,7 +199,7 @@ MISTAKES = [
     ("ch01_layer_cost", "params_answer = 64 * (32 * 9 + 1)\nmacs_answer = 28 * 28 * 64 * 32 * 3", "k² products"),
     ("ch01_layer_cost", "params_answer = 64 * (32 * 9 + 1)\nmacs_answer = 29 * 29 * 64 * 32 * 9", "one too many"),
     ("ch01_correlate2d", CORRELATE_TRANSPOSED_CONV, "called F.conv_transpose2d"),
-    ("ch01_true_convolution", CONVOLVE_NO_BATCH_AXES, "[None, None]"),
+    ("ch01_true_convolution", CONVOLVE_NO_BATCH_AXES, "4-D (N, C, H, W) tensors"),
     ("ch01_which_kernel", 'kernels_answer = "ECDAB"', "signed and drawn red-blue"),
     ("ch01_which_kernel", 'kernels_answer = "CEDBA"', "signed and drawn red-blue"),
     ("ch01_layer_cost", "params_answer = 64 * (3 * 3 + 1)\nmacs_answer = 28 * 28 * 64 * 32 * 9", "not k × k"),
@@ -228,16 +228,16 @@ MISTAKES = [
     ("ch01_correlate2d", CORRELATE_CHAPTERS_LOOPS, "called the chapter's conv2d_loops"),
     ("ch01_correlate2d", CORRELATE_MATMUL, "`@` is a matrix product"),
     ("ch01_correlate2d", CORRELATE_FLOAT32_OUTPUT, "dtype=x.dtype"),
-    ("ch01_true_convolution", CONVOLVE_HALF_PADDING, "kh - 1 rows and kw - 1 columns"),
+    ("ch01_true_convolution", CONVOLVE_HALF_PADDING, "too small for full mode"),
     ("ch01_true_convolution", CONVOLVE_ONE_AXIS, "one axis only"),
-    ("ch01_true_convolution", CONVOLVE_ONE_NUMBER_PADDING, "(rows, cols)"),
+    ("ch01_true_convolution", CONVOLVE_ONE_NUMBER_PADDING, "rows and columns need different padding"),
     ("ch01_true_convolution", CONVOLVE_OTHER_AXIS, "one axis only"),
     ("ch01_true_convolution", CONVOLVE_NO_FLIP, "cross-correlation"),
     ("ch01_true_convolution", CONVOLVE_NEGATED, "negating is not flipping"),
     ("ch01_true_convolution", CONVOLVE_VALID, "valid mode"),
     ("ch01_true_convolution", CONVOLVE_SAME, "'same' size"),
     ("ch01_true_convolution", CONVOLVE_PADDING_SWAPPED, "rows and columns swapped"),
-    ("ch01_true_convolution", CONVOLVE_F_PAD_ROWS_FIRST, "F.pad takes the last axis first"),
+    ("ch01_true_convolution", CONVOLVE_F_PAD_ROWS_FIRST, "F.pad and F.conv2d order them differently"),
     ("ch01_true_convolution", CONVOLVE_TRANSPOSED, "transpose"),
     ("ch01_true_convolution", CONVOLVE_SCIPY, "not SciPy"),
     ("ch01_true_convolution", CONVOLVE_SCIPY_DETACHED, "no gradient flows"),
@@ -338,3 +338,10 @@ def test_correlate2d_hidden_tests_reject_a_built_in(answer):
     (hidden,) = question_cells(NB, "ch01_correlate2d")["hidden"]
     with pytest.raises(AssertionError, match="built-in convolution"):
         exec(compile(hidden.source, "<hidden>", "exec"), namespace)  # noqa: S102
+
+
+def test_convolve2d_check_cell_does_not_spell_out_the_solution():
+    """Exercise 4's printed checks name mistakes without dictating the fix: no padding formula, axes or flip call."""
+    checks = "\n".join(c.source for c in question_cells(NB, "ch01_true_convolution")["public"])
+    for fragment in ("kh - 1", "kw - 1", "[None, None]", "[0, 0]", "flip(0, 1)", "flipping both axes", "can be a pair"):
+        assert fragment not in checks, fragment
