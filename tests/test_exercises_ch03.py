@@ -91,6 +91,8 @@ MISTAKES = [
     ("ch03_clip_shape", "clip_shape = (2, 64, 5, 55, 55)", "kernel size 7 on the frames"),
     ("ch03_clip_shape", "clip_shape = (2, 64, 9, 55, 55)", "padding 2 on the frames"),
     ("ch03_clip_shape", "clip_shape = (2, 64, 7, 110, 110)", "height and width too"),
+    # Round-18b review: "a Conv3d keeps the frames" (every Conv3d the chapter shows has padding 1, stride 1) passed.
+    ("ch03_clip_shape", "clip_shape = (2, 64, 16, 55, 55)", "keeps the frames only with stride 1"),
     ("ch03_frames_cost", COST.format(p3="96 * 48 * 27", m3=M3, p2=P2), "forgot the bias"),
     ("ch03_frames_cost", COST.format(p3="96 * 48 * 9 + 96", m3=M3, p2=P2), "27 taps"),
     ("ch03_frames_cost", COST.format(p3=P3, m3="8 * 28 * 28 * 96 * 48 * 9", p2=P2), "27 taps"),
@@ -109,11 +111,16 @@ MISTAKES = [
     ("ch03_frames_cost", COST.format(p3=P3, m3=M3, p2="96 * 8 * 9 + 96"), "spans all its input channels"),
     ("ch03_frames_cost", COST.format(p3="96 * 27 + 96", m3="8 * 28 * 28 * 96 * 27", p2="96 * 8 * 9 + 96"),
      "spans all its input channels"),
+    # Round-18b review: these four passed every public check.
+    ("ch03_frames_cost", COST.format(p3=P3, m3="(96 * 48 * 27) * (96 * 8 * 28 * 28)", p2=P2), "counting the 96 output channels twice"),
+    ("ch03_frames_cost", COST.format(p3=P3, m3="(96 * 48 * 27) * (48 * 8 * 28 * 28)", p2=P2), "by the input values"),
+    ("ch03_frames_cost", COST.format(p3=P3, m3=M3, p2="8 * 96 * 48 * 27"), "not 8 copies of the 3D layer's weights"),
+    ("ch03_frames_cost", COST.format(p3=P3, m3=M3, p2="96 * 384 * 9 + 96 * 8"), "not one per filter per frame"),
     ("ch03_frames_cost", COST.format(p3="96 * 48 * 9", m3=M3, p2=P2), "27 taps per input channel, not 9, and each filter has a bias"),
     ("ch03_causal_conv1d", CAUSAL_NO_DILATION, "as if the kernel were not dilated"),
     ("ch03_causal_conv1d", CAUSAL_IGNORE_DILATION, "you ignored the dilation"),
-    ("ch03_causal_conv1d", CAUSAL_SYMMETRIC, "pad on the left only"),
-    ("ch03_causal_conv1d", CAUSAL_RIGHT, "pad on the left only"),
+    ("ch03_causal_conv1d", CAUSAL_SYMMETRIC, "reads inputs after t"),
+    ("ch03_causal_conv1d", CAUSAL_RIGHT, "reads inputs after t"),
     ("ch03_causal_conv1d", CAUSAL_NO_DILATION_IN_CALL, "forgot dilation=dilation"),
     ("ch03_causal_conv1d", CAUSAL_K_D, "one tap's worth too many"),
     ("ch03_causal_conv1d", CAUSAL_BOTH_ENDS, "pads both ends"),
@@ -139,6 +146,7 @@ MISTAKES = [
     ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=14, f=13), "every orange cell"),
     ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=14, f=12), "except t itself"),
     ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=14, f=15), "3 layers of 5 taps"),
+    ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=14, f=5), "subtracting the first position"),  # 14 − 9: fencepost
 ]
 
 # The public checks must not pin the answer: plausible wrong answers beyond the named mistakes still pass them
@@ -148,7 +156,8 @@ STILL_PASSING = [
     ("ch03_clip_shape", "clip_shape = (2, 64, 7, 40, 40)"),
     ("ch03_clip_shape", "clip_shape = (2, 64, 11, 60, 60)"),
     ("ch03_frames_cost", COST.format(p3=P3, m3="8 * 32 * 32 * 96 * 48 * 27", p2=P2)),
-    ("ch03_frames_cost", COST.format(p3=P3, m3=M3, p2="96 * 384 * 9 + 96 * 8")),
+    ("ch03_frames_cost", COST.format(p3=P3, m3=M3, p2="96 * 384 * 8 + 96")),
+    ("ch03_frames_cost", COST.format(p3=P3, m3=M3, p2="96 * 384 * 10 + 96")),
     # causal_panels: 5 of the 7 wrong sets are named mistakes; two arbitrary ones pass (no visible check names a panel)
     ("ch03_read_stacks", STACKS.format(c='{"B"}', n=14, f=6)),
     ("ch03_read_stacks", STACKS.format(c='{"A", "B"}', n=14, f=6)),
@@ -180,3 +189,13 @@ def test_no_visible_check_of_exercise_4_names_the_causal_panels() -> None:
     assert source, "exercise 4's public check cell was not found"
     assert '"B" not in causal_panels' not in source and '"B" in causal_panels' not in source
     assert "B's traced output: it reads the future" not in source
+
+
+def test_exercise_3s_visible_checks_name_mistakes_without_dictating_the_fix() -> None:
+    # Round-18b review: the visible checks said "pad the left only, with F.pad" and "pass dilation=dilation and pad
+    # for the dilated kernel's span" before the student had tried.
+    source = "\n".join(c.source for c in NB.cells if c.cell_type == "code" and "causal_conv1d(" in c.source
+                       and not c.source.lstrip().startswith("# HIDDEN") and "# BEGIN SOLUTION" not in c.source)
+    assert "_y = causal_conv1d" in source, "exercise 3's public check cell was not found"
+    for fix in ("pad the left only", "pad on the left only", "pass dilation=dilation", "dilated kernel's span"):
+        assert fix not in source, fix
