@@ -108,6 +108,10 @@ MISTAKES = [
     ("ch13_reduction_cost", EVEN.format(103), "first term lost its k²"),            # the same, rounded down
     ("ch13_reduction_cost", EVEN.format(290), "divides by k·C_out"),                # k in place of k²
     ("ch13_reduction_cost", EVEN.format(363), "3×3 kernel"),                        # k² = 9
+    ("ch13_reduction_cost", EVEN.format(127), "swapped C_in and C_out"),            # R/(k²·C_in) + R/C_out = 1, rounded up
+    ("ch13_reduction_cost", EVEN.format(126), "swapped C_in and C_out"),            # the same, rounded down
+    ("ch13_reduction_cost", EVEN.format(319), "C_out = 32"),                        # the real 4e's 5×5 reduction as C_out
+    ("ch13_reduction_cost", EVEN.format(318), "C_out = 32"),                        # the same, rounded down
     ("ch13_reduction_cost", EVEN.format(453.2), "should be an int"),
     ("ch13_reduction_cost", COST.format("5 * 5 * 528 * 128 * 14", REDUCED), "naive count multiplies by the map's side"),
     ("ch13_reduction_cost", COST.format("5 * 5 * 528 * 128 * 14", "528 * 32 * 14 + 5 * 5 * 32 * 128 * 14"),
