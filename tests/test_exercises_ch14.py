@@ -60,6 +60,8 @@ MISTAKES = [
     # each layer taken to output as many channels as it receives (64 -> 128 -> ... doubles 5 times); 64 times k
     ("ch14_dense_shape", SHAPE.format((2, 64 * 2 ** 5, 14, 14)), "doubled the channels"),
     ("ch14_dense_shape", SHAPE.format((2, 64 * 24, 14, 14)), "multiplied the input's channels by k"),
+    # the memory pitfall's sum J*k0 + k*J*(J-1)/2, printed just above the exercises
+    ("ch14_dense_shape", SHAPE.format((2, 5 * 64 + 24 * 5 * 4 // 2, 14, 14)), "memory pitfall's sum"),
     # ch14_bottleneck_cost (macs: reduce at 28x28, then 3x3, expand and projection at 14x14)
     ("ch14_bottleneck_cost", COST.format(f"{W} + 2 * (128 + 128 + 1024 + 1024)", RIGHT), "batch-norm parameters"),
     ("ch14_bottleneck_cost", COST.format(f"{W} + 4 * (128 + 128 + 1024 + 1024)", RIGHT), "batch-norm parameters"),
@@ -101,6 +103,9 @@ MISTAKES = [
     ("ch14_bottleneck_forward", _forward(out="torch.relu(f) + shortcut"), "after the addition"),
     ("ch14_bottleneck_forward", _forward(out="f + shortcut"), "forgot the ReLU after the addition"),
     ("ch14_bottleneck_forward", _forward(out="torch.relu(f)"), "left out the shortcut"),
+    # the projection's convolution without its batch norm
+    ("ch14_bottleneck_forward", _forward(shortcut="x if block.downsample is None else block.downsample[0](x)"),
+     "left out the shortcut's batch norm"),
     ("ch14_bottleneck_forward", """
 def bottleneck_forward(x, block):
     x = torch.relu(block.bn1(block.conv1(x)))
@@ -191,3 +196,21 @@ def test_no_set_up_helper_answers_exercise_1_or_2_in_one_call():
         assert name in pop, name
     exercises = src[src.index("## Exercises"):]
     assert " cost." not in exercises and "(cost." not in exercises
+
+
+LAYER_BY_LAYER = """
+def bottleneck_forward(x, block):
+    f = torch.relu(block.bn1(block.conv1(x)))
+    f = torch.relu(block.bn2(block.conv2(f)))
+    f = block.bn3(block.conv3(f))
+    s = x
+    if block.downsample is not None:
+        for layer in block.downsample:
+            s = layer(s)
+    return torch.relu(f + s)
+"""
+
+
+def test_bottleneck_forward_projection_run_layer_by_layer_passes():
+    """A correct answer that runs the shortcut's conv and batch norm one at a time passes the public checks."""
+    assert public_check_failures(NB, "ch14_bottleneck_forward", LAYER_BY_LAYER) == []
