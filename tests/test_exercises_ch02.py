@@ -100,6 +100,8 @@ MISTAKES = [
     ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 32 * 16 * 9", "one output position"),  # the Cost prose's per-position count
     ("ch02_conv_cost", "params = 16 * 9 + 32\nmacs = 33 * 33 * 32 * 16 * 9", "one filter's weights"),
     ("ch02_conv_cost", "params = 32 * 16 * 9 + 16\nmacs = 33 * 33 * 32 * 16 * 9", "not one per input channel"),
+    ("ch02_conv_cost", "params = 16 * 9 + 1\nmacs = 33 * 33 * 32 * 16 * 9", "one filter and its bias"),
+    ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = ((65 + 2) // 2 + 1) ** 2 * 32 * 16 * 9", "subtract k"),  # 34
     ("ch02_conv_cost", "out = 65 / 2\nparams = 32 * 16 * 9 + 32\nmacs = out * out * 32 * 16 * 9", "compute the output size with //"),
     ("ch02_conv_cost", "out = 65 / 2\nparams = 32 * 16 * 9 + 32\nmacs = int(out * out * 32 * 16 * 9)", "use // for it"),
     ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 16 * 16 * 32 * 16 * 9", "quartered each side"),  # 65 // 4
