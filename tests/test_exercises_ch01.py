@@ -38,25 +38,30 @@ def correlate2d(x, w):
             out[i, j] = (x[i : i + kh, j : j + kw] * w).sum()
     return out
 """
-CORRELATE_LOOP_ONE_SHORT = """
-def correlate2d(x, w):
-    kh, kw = w.shape
-    out = torch.zeros(x.shape[0] - kh + 1, x.shape[1] - kw + 1, dtype=x.dtype)
-    for i in range(out.shape[0] - 1):
-        for j in range(out.shape[1] - 1):
-            out[i, j] = (x[i : i + kh, j : j + kw] * w).sum()
-    return out
-"""
-CORRELATE_LOOP_ONE_SHORT_EMPTY = CORRELATE_LOOP_ONE_SHORT.replace("torch.zeros", "torch.empty")
-CORRELATE_SHORT_WINDOW = """
+CORRELATE_LOOP = """
 def correlate2d(x, w):
     kh, kw = w.shape
     out = torch.zeros(x.shape[0] - kh + 1, x.shape[1] - kw + 1, dtype=x.dtype)
     for i in range(out.shape[0]):
         for j in range(out.shape[1]):
-            out[i, j] = (x[i : i + kh - 1, j : j + kw - 1] * w).sum()
+            out[i, j] = (x[i : i + kh, j : j + kw] * w).sum()
     return out
 """
+
+
+def _loop_with(*edits: tuple[str, str]) -> str:
+    """The correct loop with one slip written in: each edit must change the source."""
+    source = CORRELATE_LOOP
+    for old, new in edits:
+        assert old in source, old
+        source = source.replace(old, new)
+    return source
+
+
+CORRELATE_LOOP_ONE_SHORT = _loop_with(("range(out.shape[0])", "range(out.shape[0] - 1)"),
+                                      ("range(out.shape[1])", "range(out.shape[1] - 1)"))
+CORRELATE_LOOP_ONE_SHORT_EMPTY = CORRELATE_LOOP_ONE_SHORT.replace("torch.zeros", "torch.empty")
+CORRELATE_SHORT_WINDOW = _loop_with(("x[i : i + kh, j : j + kw]", "x[i : i + kh - 1, j : j + kw - 1]"))
 CORRELATE_SHORT_ROWS = CORRELATE_SHORT_WINDOW.replace("j : j + kw - 1", "j : j + kw")
 CORRELATE_CENTRED = """
 def correlate2d(x, w):
@@ -345,3 +350,8 @@ def test_convolve2d_check_cell_does_not_spell_out_the_solution():
     checks = "\n".join(c.source for c in question_cells(NB, "ch01_true_convolution")["public"])
     for fragment in ("kh - 1", "kw - 1", "[None, None]", "[0, 0]", "flip(0, 1)", "flipping both axes", "can be a pair"):
         assert fragment not in checks, fragment
+
+
+def test_the_correct_loop_the_slips_are_written_into_passes_every_public_check() -> None:
+    """The one-short and short-window plants are this loop with one slip each; it must itself be right."""
+    assert public_check_failures(NB, "ch01_correlate2d", CORRELATE_LOOP) == []

@@ -211,3 +211,24 @@ def test_student_edition_setup_cell_installs_convlib_from_the_site_or_says_how(d
     namespace = {"__builtins__": {**vars(builtins), "__import__": no_convlib}}
     with pytest.raises(ModuleNotFoundError, match="_static/wheels/ folder of the book's website.*pip install -e"):
         exec(compile(block, "<set-up>", "exec"), namespace)  # noqa: S102
+
+
+def test_files_to_attachments_undoes_attachments_to_files(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import base64
+
+    import nbformat
+
+    from convlib.course.homework import attachments_to_files, files_to_attachments
+
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(40))
+    cell = nbformat.v4.new_markdown_cell("Before\n![the figure](attachment:exercise-figure-1.png)\nafter")
+    cell.attachments = {"exercise-figure-1.png": {"image/png": base64.b64encode(png).decode("ascii")}}
+    nb = nbformat.v4.new_notebook(cells=[cell, nbformat.v4.new_markdown_cell("no image")])
+    as_files = attachments_to_files(nb, tmp_path / "figures", "07-x")
+    assert "attachment:" not in as_files.cells[0].source and "attachments" not in as_files.cells[0]
+    back = files_to_attachments(as_files, tmp_path)
+    name = "07-x-exercise-figure-1.png"
+    assert back.cells[0].source == f"Before\n![the figure](attachment:{name})\nafter"
+    assert base64.b64decode(back.cells[0].attachments[name]["image/png"]) == png
+    assert back.cells[1] == nb.cells[1]
+    assert files_to_attachments(back, tmp_path) == back                   # a second pass changes nothing

@@ -413,40 +413,24 @@ def _copy_wheel(app: Sphinx, exc: Exception | None) -> None:
         shutil.copy2(wheel, target / wheel.name)
 
 
-SOURCE_IMAGE = re.compile(r"!\[([^\]]*)\]\((figures/[^)\s]+\.png)\)")
-
-
 def _self_contained_downloads(app: Sphinx, exc: Exception | None) -> None:
     """Each chapter's downloadable notebook (``_sources/chapters/NN.ipynb``) carries its exercise figures.
 
     The site's chapter sources point at image files (``figures/NN-exercise-figure-1.png``), since
     MyST-NB renders no cell attachments; a notebook downloaded alone, or opened by a launch button,
-    would show a broken image there. Here each such image goes back into its markdown cell as a
-    PNG attachment, as in the student edition, so the notebook needs no file beside it."""
+    would show a broken image there. ``convlib.course.homework.files_to_attachments`` puts each such
+    image back into its markdown cell as a PNG attachment, as in the student edition."""
     if exc is not None or app.builder.format != "html":
         return
-    import base64
-
     import nbformat
+
+    from convlib.course.homework import files_to_attachments
 
     for path in sorted((pathlib.Path(app.outdir) / "_sources" / "chapters").glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
-        changed = False
-        for cell in nb.cells:
-            if cell.cell_type != "markdown" or not SOURCE_IMAGE.search(cell.source):
-                continue
-            attachments = dict(cell.get("attachments") or {})
-            for _alt, target in SOURCE_IMAGE.findall(cell.source):
-                image = pathlib.Path(app.srcdir) / "chapters" / target
-                if not image.exists():
-                    raise RuntimeError(f"{path.name} points at {target}, which the chapter sources do not hold")
-                name = image.name
-                attachments[name] = {"image/png": base64.b64encode(image.read_bytes()).decode("ascii")}
-                cell.source = cell.source.replace(f"]({target})", f"](attachment:{name})")
-            cell["attachments"] = attachments
-            changed = True
-        if changed:
-            nbformat.write(nb, path)
+        whole = files_to_attachments(nb, pathlib.Path(app.srcdir) / "chapters")
+        if whole != nb:
+            nbformat.write(whole, path)
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

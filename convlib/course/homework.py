@@ -34,7 +34,7 @@ import nbformat
 
 __all__ = ["site_version", "strip_solution", "is_hidden_test", "questions", "leaks", "marker", "has_solution",
            "question_cells", "public_check_failures", "is_exercise_figure", "render_exercise_figures",
-           "attachments_to_files", "FIGURE_TAG", "SITE_CHECK_NOTE", "SOLUTION_LINE"]
+           "attachments_to_files", "files_to_attachments", "FIGURE_TAG", "SITE_CHECK_NOTE", "SOLUTION_LINE"]
 
 #: Tag of a code cell that draws an "interpret a figure" exercise's figure: only its image is published.
 FIGURE_TAG = "exercise-figure"
@@ -319,3 +319,25 @@ def attachments_to_files(nb: nbformat.NotebookNode, folder: pathlib.Path, prefix
             cell.source = cell.source.replace(f"attachment:{name}", f"{folder.name}/{target.name}")
         del cell["attachments"]
     return result
+
+
+FILE_IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s:]+\.png)\)")
+
+
+def files_to_attachments(nb: nbformat.NotebookNode, folder: pathlib.Path) -> nbformat.NotebookNode:
+    """The inverse of ``attachments_to_files``: put markdown cells' PNG files back in as attachments.
+
+    ``folder`` is where the cells' relative image paths start. The site's downloadable notebooks
+    go through this after the build, so that one downloaded alone still shows its exercise figures.
+    """
+    result = copy.deepcopy(nb)
+    for cell in result.cells:
+        targets = FILE_IMAGE.findall(cell.source) if cell.cell_type == "markdown" else []
+        for target in targets:
+            image = folder / target
+            if not image.exists():
+                raise FileNotFoundError(f"a markdown cell points at {target}, which {folder} does not hold")
+            cell.setdefault("attachments", {})[image.name] = {"image/png": base64.b64encode(image.read_bytes()).decode("ascii")}
+            cell.source = cell.source.replace(f"]({target})", f"](attachment:{image.name})")
+    return result
+
