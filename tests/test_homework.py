@@ -14,7 +14,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_raw_
 
 from convlib.course.editions import assignable, bundle_questions, find_chapters, make_editions
 from convlib.course.checks import hint
-from convlib.course.homework import is_hidden_test, leaks, questions, site_version, strip_solution
+from convlib.course.homework import SITE_CHECK_PROMPT, is_hidden_test, leaks, questions, site_version, strip_solution
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
@@ -60,6 +60,15 @@ def test_site_version_keeps_prompt_stub_and_public_check_unexecuted() -> None:
     check = next(c for c in site.cells if "f(1) == 2" in c.source)
     assert "skip-execution" in check.metadata["tags"]
     assert sources[0] == "Intro" and sources[-1] == "After"
+
+
+def test_site_version_folds_public_checks_under_a_named_toggle() -> None:
+    site = site_version(exercise_notebook())
+    check = next(c for c in site.cells if "f(1) == 2" in c.source)
+    assert "hide-input" in check.metadata["tags"]
+    assert check.metadata["mystnb"]["code_prompt_show"] == SITE_CHECK_PROMPT
+    others = [c for c in site.cells if c.cell_type == "code" and "f(1) == 2" not in c.source]
+    assert others and not any("hide-input" in c.metadata.get("tags", []) for c in others), "only checks fold"
 
 
 def test_hidden_tests_are_recognised_by_comment_or_config() -> None:

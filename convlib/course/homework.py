@@ -34,12 +34,14 @@ import nbformat
 
 __all__ = ["site_version", "strip_solution", "is_hidden_test", "questions", "leaks", "marker", "has_solution",
            "question_cells", "public_check_failures", "is_exercise_figure", "render_exercise_figures",
-           "attachments_to_files", "files_to_attachments", "FIGURE_TAG", "SITE_CHECK_NOTE", "SOLUTION_LINE"]
+           "attachments_to_files", "files_to_attachments", "FIGURE_TAG", "SITE_CHECK_NOTE", "SITE_CHECK_PROMPT", "SOLUTION_LINE"]
 
 #: Tag of a code cell that draws an "interpret a figure" exercise's figure: only its image is published.
 FIGURE_TAG = "exercise-figure"
 SOLUTION_LINE = re.compile(r"^(\s*)(.*?)\s*# SOLUTION\s*$")
 SITE_CHECK_NOTE = "# Public check: run it in JupyterLab once you have written your answer.\n"
+#: The label of the folded public check on the website (MyST-NB's per-cell ``code_prompt_show``).
+SITE_CHECK_PROMPT = "Show the public check (it runs in JupyterLab)"
 _MARKERS = ("# ASSIGNMENT CONFIG", "# BEGIN QUESTION", "# END QUESTION", "# BEGIN TESTS", "# END TESTS",
             "# BEGIN SOLUTION", "# END SOLUTION", "# BEGIN PROMPT", "# END PROMPT")
 
@@ -125,7 +127,9 @@ def site_version(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """The notebook the website shows: no solutions, no hidden tests, no otter markers.
 
     Solution cells become stubs; public test cells stay, tagged ``skip-execution``
-    (they would fail against a stub) and introduced by :data:`SITE_CHECK_NOTE`.
+    (they would fail against a stub) and introduced by :data:`SITE_CHECK_NOTE`. They are
+    also tagged ``hide-input``, so the page folds them under :data:`SITE_CHECK_PROMPT`: a
+    reader meets the question before the list of mistakes its check names.
     """
     result = copy.deepcopy(nb)
     cells: list[nbformat.NotebookNode] = []
@@ -144,7 +148,9 @@ def site_version(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
             if cell.cell_type != "code" or is_hidden_test(cell):
                 continue
             cell.source = SITE_CHECK_NOTE + cell.source
-            _tag(cell, "skip-execution")
+            _tag(cell, "skip-execution", "hide-input")
+            cell.metadata["mystnb"] = {**cell.metadata.get("mystnb", {}), "code_prompt_show": SITE_CHECK_PROMPT,
+                                       "code_prompt_hide": "Hide the public check"}
         elif cell.cell_type == "code" and _has_solution(cell.source):
             cell.source = strip_solution(cell.source)
             _tag(cell, "skip-execution")
