@@ -16,7 +16,7 @@ NB = jupytext.read(CHAPTER)
 
 SHAPE = "shape = {}"
 COST = "naive_macs = {}\nreduced_macs = {}\nbreak_even = 454"
-READ = 'gap_branch = "{}"\npixel_factor = {}'
+READ = 'gap_branch = "{}"\ngap_ratio = {}\npixel_factor = {}'
 NAIVE, REDUCED = "5 * 5 * 528 * 128 * 14 * 14", "528 * 32 * 14 * 14 + 5 * 5 * 32 * 128 * 14 * 14"
 EVEN = f"naive_macs = {NAIVE}\nreduced_macs = {REDUCED}\nbreak_even = {{}}"
 
@@ -140,14 +140,19 @@ MISTAKES = [
     ("ch13_factorised_block", _block().replace("torch.cat(", "torch.stack("), "torch.stack adds a new axis"),
     ("ch13_factorised_block", WRAPS_CONVLIB, "ready-made Inception block"),
     # ch13_read_costs: the 3×3 segments make most of 3b's lead over 4e; 28×28 has 4 times the pixels of 14×14
-    ("ch13_read_costs", READ.format("3x3", 4), "the question asks for a factor"),
-    ("ch13_read_costs", READ.format("5×5", 4), "'1x1', '3x3', '5x5' or 'pool'"),
-    ("ch13_read_costs", READ.format("5x5", 2), "ratio of the map's sides"),
-    ("ch13_read_costs", READ.format("5x5", 16), "map to be 7×7"),
-    ("ch13_read_costs", READ.format("5x5", '"4"'), "should be an int"),
-    ("ch13_read_costs", READ.format("5x5", 0.25), "upside down"),
-    ("ch13_read_costs", READ.format("5x5", 784), "a layer of 3b writes per channel (28×28)"),
-    ("ch13_read_costs", READ.format("5x5", 196), "a layer of 4e writes per channel (14×14)"),
+    ("ch13_read_costs", READ.format("3x3", 2.8, 4), "the question asks for a factor"),
+    ("ch13_read_costs", READ.format("5×5", 2.8, 4), "'1x1', '3x3', '5x5' or 'pool'"),
+    ("ch13_read_costs", READ.format("5x5", 2.8, 2), "ratio of the map's sides"),
+    ("ch13_read_costs", READ.format("5x5", 2.8, 16), "map to be 7×7"),
+    ("ch13_read_costs", READ.format("5x5", 2.8, '"4"'), "should be an int"),
+    ("ch13_read_costs", READ.format("5x5", 2.8, 0.25), "upside down"),
+    ("ch13_read_costs", READ.format("5x5", 2.8, 784), "a layer of 3b writes per channel (28×28)"),
+    ("ch13_read_costs", READ.format("5x5", 2.8, 196), "a layer of 4e writes per channel (14×14)"),
+    # 4e's segments divided by 3b's: the 1×1 and pool quotients (about 1.03) come out largest, 5×5's is about 0.35
+    ("ch13_read_costs", READ.format("1x1", 1.03, 4), "dividing 4e's segments by 3b's (upside down)"),
+    ("ch13_read_costs", READ.format("pool", 1.0, 4), "dividing 4e's segments by 3b's (upside down)"),
+    ("ch13_read_costs", READ.format("5x5", 0.35, 4), "below 1, upside down"),
+    ("ch13_read_costs", READ.format("5x5", '"2.8"', 4), "gap_ratio should be a number"),
 ]
 
 
@@ -188,9 +193,9 @@ def test_exercise_2s_public_checks_leave_near_answers_open() -> None:
 def test_exercise_4s_public_checks_leave_wrong_answers_open() -> None:
     """The ruling on oracles: besides the named misreadings, at least two wrong branches and two wrong factors
     pass the public checks, so the answer cannot be found by trying values against them."""
-    for branch, factor in [("1x1", 3), ("pool", 8)]:                # each call draws the figure: keep them few
-        # neither is a usual misreading of "most times longer" (both branches' segments are about as long in 4e)
-        assert public_check_failures(NB, "ch13_read_costs", READ.format(branch, factor)) == [], (branch, factor)
+    for branch, ratio, factor in [("1x1", 2.0, 3), ("pool", 3.5, 8)]:  # each call draws the figure: keep them few
+        # neither is a usual misreading: dividing the right way round, both branches' quotients are about 1
+        assert public_check_failures(NB, "ch13_read_costs", READ.format(branch, ratio, factor)) == [], (branch, ratio, factor)
 
 
 def test_exercise_3s_later_check_stays_silent_when_the_first_has_named_the_mistake() -> None:
