@@ -155,6 +155,10 @@ MISTAKES = [
     ("ch06_gridding_figure", _figure(gridded='{"A", "B"}'), "coarse blocks"),
     ("ch06_gridding_figure", _figure(gridded='{"D"}'), "coarse blocks"),
     ("ch06_gridding_figure", _figure(gridded='{"C"}'), "every other row and column"),
+    # Round-18 review: D's dark cross (or B's blocks) taken for structure; neither panel has a blue pixel.
+    ("ch06_gridding_figure", _figure(gridded='{"C", "D"}'), "has no blue pixel"),
+    ("ch06_gridding_figure", _figure(gridded='{"B", "C"}'), "has no blue pixel"),
+    ("ch06_gridding_figure", _figure(gridded='{"B", "C", "D"}'), "has no blue pixel"),
     ("ch06_gridding_figure", _figure(rate=10), "one off"),
     ("ch06_gridding_figure", _figure(rate="(25 - 1) // 2 - 1"), "rate 1 only"),
     ("ch06_gridding_figure", _figure(rate=18), "not its rate"),
@@ -181,9 +185,10 @@ UNPINNED = [
     ("ch06_output_shape", "shape = (2, 32, 13, 13)"),
     ("ch06_stack_cost", _cost(rf="33")),
     ("ch06_stack_cost", _cost(rf="37")),
-    ("ch06_gridding_figure", _figure(gridded='{"C", "D"}', rate=7, largest=10)),
-    ("ch06_gridding_figure", _figure(gridded='{"B", "C"}', rate=16, largest=20)),
-    ("ch06_gridding_figure", _figure(gridded='{"B", "C", "D"}', rate=13, largest=17)),
+    # Part (a) has 16 answers and every wrong one names a mistake; parts (b) and (c) stay open.
+    ("ch06_gridding_figure", _figure(rate=7, largest=10)),
+    ("ch06_gridding_figure", _figure(rate=13, largest=20)),
+    ("ch06_gridding_figure", _figure(rate=6, largest=17)),
     ("ch06_stack_cost", _cost(params="4 * (48 * 48 * 9 + 48) + 7")),
 ]
 
