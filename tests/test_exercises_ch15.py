@@ -229,6 +229,8 @@ MISTAKES = [
     ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 16, 32)), "width equals its height"),
     ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 16, 14)), "width equals its height"),
     ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 15.5, 15.5)), "// in Python"),
+    ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 18, 18)), "by the stride only"),   # (32 + 4) // 2: no − k, no + 1
+    ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 8, 8)), "halves it once"),          # 32 // 2 // 2: the stride twice
     # ch15_predictor_cost
     ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 27", "27 * 256 * 9 * 20 * 20"), "one offset group"),
     ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108", "27 * 256 * 9 * 20 * 20"), "one offset group's outputs only"),
@@ -395,7 +397,8 @@ def test_the_public_checks_of_the_counting_questions_are_not_oracles():
     from convlib.course.homework import public_check_failures
 
     for wrong in [SHAPE.format(48, 24, (2, 24, 16, 16)), SHAPE.format(32, 16, (2, 24, 16, 16)),
-                  SHAPE.format(50, 25, (2, 24, 18, 18)), SHAPE.format(50, 25, (2, 24, 8, 8))]:
+                  SHAPE.format(50, 25, (2, 24, 20, 20)), SHAPE.format(50, 25, (2, 24, 22, 22)),
+                  SHAPE.format(50, 30, (2, 24, 16, 16))]:                          # no usual mistake makes these
         assert public_check_failures(NB, "ch15_shapes", wrong) == [], wrong
     for wrong in [COST.format("256 * 9 * 120 + 120", "120 * 256 * 9 * 14 * 14"),     # no usual mistake makes these
                   COST.format("256 * 9 * 96 + 96", "96 * 256 * 9 * 14 * 14"),
@@ -414,7 +417,7 @@ def test_the_check_cells_of_exercises_1_and_2_do_not_hold_the_answers():
                        "48_771_072", "48771072", "14 * 14", "(14", "13 * 13", "7 * 7",
                        "27 * 256 * 9", "256 * 9 * 27", "12_192_768", "12192768", "62_235", "62235", "= 27", "(27)",
                        "k² = 25", "(16, 16)", "= 16", "15.5", "one too many", "without the + 1", "2 * 25", "(75, 25)",
-                       "!= 25", "!= 50", "62_208", "451_584", "41_490"]:
+                       "!= 25", "!= 50", "(18, 9)", "18 and 9", "2 * mask_channels", "62_208", "451_584", "41_490"]:
         assert given_away not in text, given_away
 
 
