@@ -79,14 +79,18 @@ MISTAKES = [
     ("ch08_layer_cost", COST.format(fp=FP, lp="256 * 2 * 135", fm=FM, lm=LM), "not one per term"),
     ("ch08_layer_cost", COST.format(fp=FP, lp=LP, fm=FM, lm="28 * 28 * 256 * 134"), "two terms cost twice"),
     ("ch08_layer_cost", COST.format(fp=FP, lp=LP, fm="26 * 26 * 256 * 128 * 9", lm=LM), "padding 1"),
-    ("ch08_layer_cost", COST.format(fp=FP, lp="128 * 2 * 262 + 256", fm=FM, lm=LM), "swapped C_in and C_out"),
-    # Two channel vectors but one shared v and h gives the same number as swapping C_in and C_out: the hint names both.
-    ("ch08_layer_cost", COST.format(fp=FP, lp="256 * (2 * 128 + 3 + 3) + 256", fm=FM, lm=LM), "shared v and h"),
-    ("ch08_layer_cost", COST.format(fp=FP, lp=LP, fm=FM, lm="28 * 28 * 256 * (2 * 128 + 3 + 3)"), "shared v and h"),
+    # Round-18 review: swapping C_in and C_out, leaving out one 1-D step and sharing v and h all give 256·262 (+ 256):
+    # a swap that moves the bias too (+ 128) is told apart and named alone; the other hints lead with the step left out.
+    ("ch08_layer_cost", COST.format(fp=FP, lp="128 * 2 * 262 + 128", fm=FM, lm="28 * 28 * 128 * 2 * 262"), "you swapped C_in and C_out:"),
+    ("ch08_layer_cost", COST.format(fp=FP, lp="128 * 2 * 262 + 256", fm=FM, lm=LM), "swapping C_in and C_out gives this number too"),
+    ("ch08_layer_cost", COST.format(fp=FP, lp="256 * 2 * (128 + 3) + 256", fm=FM, lm=LM), "you left out v or h"),
+    ("ch08_layer_cost", COST.format(fp=FP, lp=LP, fm=FM, lm="28 * 28 * 256 * 2 * (128 + 3)"), "you left one of them out"),
+    ("ch08_layer_cost", COST.format(fp=FP, lp="256 * (2 * 128 + 3 + 3) + 256", fm=FM, lm=LM), "let the two terms share one v and h"),
+    ("ch08_layer_cost", COST.format(fp=FP, lp=LP, fm=FM, lm="28 * 28 * 256 * (2 * 128 + 3 + 3)"), "let the two terms share them"),
     ("ch08_layer_cost", COST.format(fp=FP, lp="256 * 2 * (128 * 9) + 256", fm=FM, lm=LM), "not a C·k·k volume"),
     ("ch08_layer_cost", COST.format(fp=FP, lp=LP, fm="28 * 28 * 256 * (128 * 9 + 1)", lm=LM), "bias is an addition"),
     ("ch08_layer_cost", COST.format(fp=FP, lp=LP, fm=FM, lm="28 * 28 * (256 * 2 * 134 + 256)"), "bias is an addition"),
-    ("ch08_layer_cost", COST.format(fp=FP, lp=LP, fm=FM, lm="28 * 28 * 128 * 2 * 262"), "swapped C_in and C_out"),
+    ("ch08_layer_cost", COST.format(fp=FP, lp=LP, fm=FM, lm="28 * 28 * 128 * 2 * 262"), "swapping C_in and C_out gives this number too"),
     ("ch08_layer_cost", COST.format(fp=FP, lp="256 * 2 * 134 + 3 * 256", fm=FM, lm=LM), "after each of the three steps"),
     ("ch08_layer_cost", COST.format(fp=FP, lp="256 * 2 * 137", fm=FM, lm=LM), "after each of the three steps"),
     ("ch08_layer_cost", COST.format(fp=FP, lp="256 * 2 * 137 + 256", fm=FM, lm="28 * 28 * 256 * 2 * 137"), "not k·k"),
@@ -125,6 +129,8 @@ MISTAKES = [
     ("ch08_rank_figure", FIGURE.format(e='{"A"}', b="2 * (4 + 3)", s='"D"'), "left one of the three out"),
     ("ch08_rank_figure", FIGURE.format(e='{"A"}', b="2 * (3 + 3 + 3)", s='"D"'), "one entry per input channel"),
     ("ch08_rank_figure", FIGURE.format(e='{"A"}', b="2 * (4 + 3 + 3) + 1", s='"D"'), "added a bias"),
+    # Round-18 review: a bias per term (22) passed the public checks.
+    ("ch08_rank_figure", FIGURE.format(e='{"A"}', b="2 * (4 + 3 + 3 + 1)", s='"D"'), "a bias to each term"),
     # Round-7 review: a k×k window charged to each 1-D step; Jin et al.'s two stacked stages instead of two terms.
     ("ch08_layer_cost", COST.format(fp=FP, lp=LP, fm=FM, lm="28 * 28 * 256 * 2 * (128 + 9 + 9)"), "k×k window"),
     ("ch08_layer_cost", COST.format(fp=FP, lp="256 * (134 + 262) + 256", fm=FM, lm="28 * 28 * 256 * 134 + 28 * 28 * 256 * 262"),
