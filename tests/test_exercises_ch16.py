@@ -128,6 +128,7 @@ MISTAKES = [
     ("ch16_read_weights", READ.format("D", "B"), "halved, not turned down"),
     ("ch16_read_weights", READ.format("C", "A"), "bright on every image"),
     ("ch16_read_weights", READ.format("C", "E"), "another column changes more"),
+    ("ch16_read_weights", READ.format("C", "D"), "the same in every row does not depend on the image"),
     ("ch16_read_weights", READ.format("B", "B"), "does not depend on the image"),
     ("ch16_read_weights", READ.format("c", "B"), "upper case"),
     ("ch16_read_weights", READ.format("G", "B"), "A to F"),
@@ -150,10 +151,10 @@ ARBITRARY = [
     ("ch16_shapes", SHAPES.format((8, 100), 7, (8, 512, 3, 3))),
     ("ch16_stage_overhead", COST.format("23 * (2 * 1024 * 64 + 64 + 1024) + 7", "23 * 2 * 1024 * 64 + 7")),
     ("ch16_stage_overhead", COST.format("123456", "654321")),
-    ("ch16_read_weights", READ.format("F", "D")),
     ("ch16_read_weights", READ.format("F", "C")),
-    ("ch16_read_weights", READ.format("C", "D")),
     ("ch16_read_weights", READ.format("C", "F")),
+    ("ch16_read_weights", READ.format("B", "F")),
+    ("ch16_read_weights", READ.format("F", "B")),
 ]
 
 
