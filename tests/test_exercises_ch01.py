@@ -74,6 +74,7 @@ def correlate2d(x, w):
                     out[i, j] += x[i + u - kh // 2, j + v - kw // 2] * w[u, v]
     return out
 """
+CORRELATE_CENTRED_SLICE = _loop_with(("x[i : i + kh, j : j + kw]", "x[i - 1 : i + kh - 1, j - 1 : j + kw - 1]"))
 CORRELATE_SQUARE_ONLY = """
 def correlate2d(x, w):
     k = w.shape[0]
@@ -190,6 +191,10 @@ MISTAKES = [
     ("ch01_output_shape", "shape = (4, 16, 32, 32)", "no padding"),
     ("ch01_output_shape", "shape = (4, 16, 27, 27)", "off by one"),
     ("ch01_output_shape", "shape = (4, 16, 29, 29)", "one too many"),
+    ("ch01_output_shape", "shape = (4, 16, 26, 26)", "subtracted 1 where the formula adds it"),
+    ("ch01_layer_cost", "params_answer = 64 * (32 * 9 + 1)\nmacs_answer = 28 * 64 * 32 * 9", "output's size once"),
+    ("ch01_correlate2d", CORRELATE_CENTRED_SLICE, "not its centre"),
+    ("ch01_which_kernel", 'kernels_answer = "DCEBA"', "swapped identity and sharpen"),
     ("ch01_layer_cost", "params_answer = 64 * (32 * 9 + 1)\nmacs_answer = 32 * 32 * 64 * 32 * 9", "not the feature map's size"),
     ("ch01_output_shape", "shape = (4, 3, 28, 28)", "one channel per filter"),
     ("ch01_output_shape", "shape = [4, 16, 28, 28]", "tuple"),
@@ -261,7 +266,7 @@ MISTAKES = [
 
 def test_output_shape_public_checks_do_not_pin_the_answer():
     """The ruling on public checks as oracles: sizes other than the named mistakes still pass publicly."""
-    for size in (25, 26, 31):
+    for size in (20, 25, 31):
         assert public_check_failures(NB, "ch01_output_shape", f"shape = (4, 16, {size}, {size})") == [], size
 
 
@@ -273,9 +278,9 @@ def test_layer_cost_public_checks_do_not_pin_the_answer():
 
 
 def test_which_kernel_public_checks_do_not_pin_the_answer():
-    """Two wrong orders that only misplace the identity panel still pass publicly; the hidden test rejects them."""
+    """Two wrong orders that move all three grey kernels still pass publicly; the hidden test rejects them."""
     (hidden,) = question_cells(NB, "ch01_which_kernel")["hidden"]
-    for order in ("DCEBA", "DCABE"):
+    for order in ("ACEBD", "DCABE"):
         assert public_check_failures(NB, "ch01_which_kernel", f"kernels_answer = {order!r}") == [], order
         with pytest.raises(AssertionError):
             exec(compile(hidden.source, "<hidden>", "exec"), {"kernels_answer": order})  # noqa: S102 - our own chapter source
@@ -316,9 +321,9 @@ def test_which_kernel_check_cell_spells_out_no_order_of_the_panels():
 
 
 @pytest.mark.parametrize("name, values", [
-    ("ch01_output_shape", ("28", "27", "29", "24", "30", "36", "48")),
+    ("ch01_output_shape", ("28", "27", "29", "26", "24", "30", "36", "48")),
     ("ch01_layer_cost", ("18496", "18432", "14450688", "28901376", "13436928", "12460032", "16588800", "6208",
-                         "4816896", "15501312", "18874368")),
+                         "4816896", "15501312", "18874368", "516096")),
 ])
 def test_check_cells_hold_no_number_near_the_answer(name, values):
     """Known wrong values next to the answer live in the check cells only as salted hashes."""
