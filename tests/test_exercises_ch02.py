@@ -7,8 +7,10 @@ import pathlib
 import jupytext
 import pytest
 
-from convlib.course.homework import public_check_failures
-from planting import planted_mistake_tests
+import re
+
+from convlib.course.homework import public_check_failures, question_cells, questions
+from planting import assert_exercises_put_away, planted_mistake_tests
 
 CHAPTER = pathlib.Path(__file__).resolve().parents[1] / "chapters" / "02-arithmetic.md"
 NB = jupytext.read(CHAPTER)
@@ -78,7 +80,7 @@ MISTAKES = [
     ("ch02_output_shape", "shape = (2, 16, 24, 24)", "defaults to its kernel size"),  # pool stride 1
     ("ch02_output_shape", "shape = (2, 16, 17, 17)", "stride of 2"),  # conv at stride 1: 52, then the pool
     ("ch02_output_shape", "shape = (2, 16, 13, 13)", "ResNet's stem"),  # pool read as 3/2/1 (shown in the chapter), or halved
-    ("ch02_output_shape", "shape = (2, 3, 8, 8)", "16 output channels"),
+    ("ch02_output_shape", "shape = (2, 3, 8, 8)", "not the RGB input's"),  # C read as the input's channels
     ("ch02_output_shape", "shape = (2, 8, 8, 16)", "(N, C, H, W)"),  # channels last
     ("ch02_conv_cost", "params = 32 * 16 * 9\nmacs = 33 * 33 * 32 * 16 * 9", "forgot the bias"),
     ("ch02_conv_cost", "params = 32 * 16 * 9 + 1\nmacs = 33 * 33 * 32 * 16 * 9", "one bias per output channel"),
@@ -104,6 +106,7 @@ MISTAKES = [
     ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = ((65 + 2) // 2 + 1) ** 2 * 32 * 16 * 9", "subtract k"),  # 34
     ("ch02_conv_cost", "out = 65 / 2\nparams = 32 * 16 * 9 + 32\nmacs = out * out * 32 * 16 * 9", "compute the output size with //"),
     ("ch02_conv_cost", "out = 65 / 2\nparams = 32 * 16 * 9 + 32\nmacs = int(out * out * 32 * 16 * 9)", "use // for it"),
+    ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 65 * 65 * 32 * 16 * 9 // 4", "the area by 4"),  # same count as (65 / 2)²
     ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 16 * 16 * 32 * 16 * 9", "quartered each side"),  # 65 // 4
     ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 17 * 17 * 32 * 16 * 9", "quartered each side"),  # 65 / 4 rounded up
     ("ch02_unread_pixels", UNREAD_READ, "pixels that are read"),
@@ -139,7 +142,9 @@ MISTAKES = [
     ("ch02_receptive_field", "field_size = 12\neffective_stride = 2", "adds k_l where"),  # 1 + Σ k_l, unweighted
     ("ch02_receptive_field", "field_size = 14\neffective_stride = 2", "leading 1 + and the − 1"),  # Σ k_l·Π s
     ("ch02_receptive_field", "field_size = 8\neffective_stride = 2", "stride below the last"),
-    ("ch02_receptive_field", "field_size = 10\neffective_stride = 1", "default stride"),
+    ("ch02_receptive_field", "field_size = 10\neffective_stride = 1", "pools included"),
+    ("ch02_receptive_field", "field_size = 6\neffective_stride = 2", "leaves out the last convolution"),  # stopped at the pool
+    ("ch02_receptive_field", "field_size = 5\neffective_stride = 2", "stops before the pool"),
     ("ch02_receptive_field", "field_size = 11\neffective_stride = 2", "layers below layer l"),
     ("ch02_receptive_field", "field_size = 7\neffective_stride = 2", "ignores the pool"),
     ("ch02_receptive_field", "field_size = 10\neffective_stride = 4", "per axis"),
@@ -172,8 +177,37 @@ def _exercise_figure_not_drawn():
     ("ch02_read_figure", "stride = 2\npadding = 1\ndilation = 5"),
     ("ch02_read_figure", "stride = 4\npadding = 1\ndilation = 3"),
     ("ch02_receptive_field", "field_size = 13\neffective_stride = 2"),
-    ("ch02_receptive_field", "field_size = 6\neffective_stride = 2"),
+    ("ch02_receptive_field", "field_size = 19\neffective_stride = 2"),
+    ("ch02_receptive_field", "field_size = 10\neffective_stride = 3"),
 ])
 def test_public_checks_leave_wrong_answers_to_the_hidden_tests_so_they_do_not_pin_the_answer(name, answer):
     # Session ruling on public checks as oracles: beyond the named usual mistakes, plausible wrong answers pass.
     assert public_check_failures(NB, name, answer) == []
+
+
+ANSWERS = {"ch02_output_shape": ["shape"], "ch02_conv_cost": ["params", "macs"],
+           "ch02_read_figure": ["stride", "padding", "dilation"], "ch02_receptive_field": ["field_size", "effective_stride"]}
+
+
+@pytest.mark.parametrize("name", list(ANSWERS))
+def test_no_visible_check_compares_an_answer_with_a_literal_number(name):
+    # Ruling: known wrong values sit in the visible checks as salted hashes, so that `padding != 0` and
+    # `padding != 2` cannot leave 1 as the obvious answer (the hidden tests hold the exact checks).
+    names = "|".join(ANSWERS[name])
+    literal = re.compile(rf"\b({names})\b(\[[^\]]*\])?\s*(==|!=)\s*\(?-?\d")
+    for cell in question_cells(NB, name)["public"]:
+        assert not literal.search(cell.source), literal.search(cell.source).group(0)
+
+
+def test_no_visible_check_message_names_the_expected_channels():
+    # Exercise 1's (N, C) check named "the batch size 2 ... the convolution's 16 output channels"
+    public = "\n".join(cell.source for cell in question_cells(NB, "ch02_output_shape")["public"])
+    assert not re.search(r"\b16\b", public) and "(2, 16)" not in public
+
+
+def test_exercises_put_convlib_and_its_calculators_away():
+    # convlib.arithmetic.receptive_field(stack) answers Exercise 5 in one call: the put-away cell removes the
+    # module name too, and Exercise 3's checks import convlib's modules inside a function, binding no global
+    assert_exercises_put_away(NB, ["conv_output_size", "receptive_field", "read_positions", "convlib"])
+    public = [c.source for name in questions(NB) for c in question_cells(NB, name)["public"]]
+    assert not [s for s in public if re.search(r"^(import convlib|from convlib)", s, re.M)], "a visible check binds convlib at top level"
