@@ -151,7 +151,8 @@ MISTAKES = [
     # 4e's segments divided by 3b's: the 1×1 and pool quotients (about 1.03) come out largest, 5×5's is about 0.35
     ("ch13_read_costs", READ.format("1x1", 1.03, 4), "dividing 4e's segments by 3b's (upside down)"),
     ("ch13_read_costs", READ.format("pool", 1.0, 4), "dividing 4e's segments by 3b's (upside down)"),
-    ("ch13_read_costs", READ.format("5x5", 0.35, 4), "below 1, upside down"),
+    ("ch13_read_costs", READ.format("5x5", 0.35, 4), "not 4e's by 3b's"),
+    ("ch13_read_costs", READ.format("1x1", 0.97, 4), "3b's segment is the shorter one"),
     ("ch13_read_costs", READ.format("5x5", '"2.8"', 4), "gap_ratio should be a number"),
 ]
 
