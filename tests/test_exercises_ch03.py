@@ -93,6 +93,15 @@ MISTAKES = [
     ("ch03_clip_shape", "clip_shape = (2, 64, 7, 110, 110)", "height and width too"),
     # Round-18b review: "a Conv3d keeps the frames" (every Conv3d the chapter shows has padding 1, stride 1) passed.
     ("ch03_clip_shape", "clip_shape = (2, 64, 16, 55, 55)", "keeps the frames only with stride 1"),
+    # Round-18c review: these double slips passed every public check.
+    ("ch03_clip_shape", "clip_shape = (2, 64, 13, 55, 55)", "the stride (2, 2, 2) applies to the frames too, and"),
+    ("ch03_clip_shape", "clip_shape = (2, 64, 10, 55, 55)", "D's kernel is 3 (kernel_size"),
+    ("ch03_clip_shape", "clip_shape = (2, 64, 4, 55, 55)", "D's kernel is 3, not 7"),
+    ("ch03_clip_shape", "clip_shape = (2, 64, 7, 52, 52)", "padding of 2 on height and width, and the + 1"),
+    ("ch03_frames_cost", COST.format(p3=P3, m3="8 * 26 * 26 * 96 * 48 * 27", p2=P2), "not 26×26"),
+    ("ch03_frames_cost", COST.format(p3=P3, m3="6 * 28 * 28 * 96 * 48 * 27", p2=P2), "keeps all 8 frames"),
+    ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=14, f=14), "position of B's rightmost orange input"),
+    ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=14, f=10), "at most 7 inputs"),
     ("ch03_frames_cost", COST.format(p3="96 * 48 * 27", m3=M3, p2=P2), "forgot the bias"),
     ("ch03_frames_cost", COST.format(p3="96 * 48 * 9 + 96", m3=M3, p2=P2), "27 taps"),
     ("ch03_frames_cost", COST.format(p3=P3, m3="8 * 28 * 28 * 96 * 48 * 9", p2=P2), "27 taps"),
@@ -152,7 +161,7 @@ MISTAKES = [
 # The public checks must not pin the answer: plausible wrong answers beyond the named mistakes still pass them
 # (the hidden tests catch these).
 STILL_PASSING = [
-    ("ch03_clip_shape", "clip_shape = (2, 64, 4, 55, 55)"),
+    ("ch03_clip_shape", "clip_shape = (2, 64, 3, 55, 55)"),
     ("ch03_clip_shape", "clip_shape = (2, 64, 7, 40, 40)"),
     ("ch03_clip_shape", "clip_shape = (2, 64, 11, 60, 60)"),
     ("ch03_frames_cost", COST.format(p3=P3, m3="8 * 32 * 32 * 96 * 48 * 27", p2=P2)),
@@ -163,8 +172,8 @@ STILL_PASSING = [
     ("ch03_read_stacks", STACKS.format(c='{"A", "B"}', n=14, f=6)),
     ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=12, f=6)),
     ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=8, f=6)),
-    ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=14, f=10)),
-    ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=14, f=11)),
+    ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=14, f=1)),
+    ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=14, f=3)),
 ]
 
 
@@ -199,3 +208,12 @@ def test_exercise_3s_visible_checks_name_mistakes_without_dictating_the_fix() ->
     assert "_y = causal_conv1d" in source, "exercise 3's public check cell was not found"
     for fix in ("pad the left only", "pad on the left only", "pass dilation=dilation", "dilated kernel's span"):
         assert fix not in source, fix
+
+
+def test_exercise_3s_visible_checks_hold_no_reference_convolution() -> None:
+    # Round-18c review: a visible `_y[..., 4:] == F.conv1d(x, w, dilation=2)` spelled out the solution; the exact
+    # comparison lives in the hidden test only.
+    source = "\n".join(c.source for c in NB.cells if c.cell_type == "code" and "causal_conv1d(" in c.source
+                       and not c.source.lstrip().startswith("# HIDDEN") and "# BEGIN SOLUTION" not in c.source)
+    assert "_y = causal_conv1d" in source, "exercise 3's public check cell was not found"
+    assert "F.conv1d(" not in source
