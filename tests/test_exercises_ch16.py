@@ -91,6 +91,10 @@ MISTAKES = [
     ("ch16_stage_overhead", COST.format("23 * (2 * 1024 * 64 + 64 + 1024)", "17 * 2 * 1024 * 64"), "17 = 23 − 6"),
     ("ch16_stage_overhead", COST.format("23 * (2 * 1024 * 64 + 2 * (64 + 1024))", "23 * 2 * 1024 * 64"),
      "doubled the biases"),
+    # student read: the second layer given C/r biases like the first; C per block added to the FC multiply-adds
+    ("ch16_stage_overhead", COST.format("23 * (2 * 1024 * 64 + 2 * 64)", "23 * 2 * 1024 * 64"), "one per output channel"),
+    ("ch16_stage_overhead", COST.format("23 * (2 * 1024 * 64 + 64 + 1024)", "23 * 2 * 1024 * 64 + 23 * 1024"),
+     "you added C per block"),
     ("ch16_stage_overhead", COST.format(
         "sum(n * (2 * c * c // 16 + c // 16 + c) for n, c in ((3, 256), (4, 512), (23, 1024), (3, 2048)))",
         "23 * 2 * 1024 * 64"), "every SE block of SE-ResNet-101"),
@@ -107,6 +111,14 @@ MISTAKES = [
     ("ch16_mobile_se", _mse(gate="torch.sigmoid"), "Hardsigmoid"),
     ("ch16_mobile_se", _mse(gate="(lambda a: (a / 6).clamp(0, 1))"), "leaves out the + 3"),
     ("ch16_mobile_se", _mse(gate="(lambda a: F.relu6(a + 3))"), "leaves out the / 6"),
+    # student read: these got only the generic "differs from torchvision"
+    ("ch16_mobile_se", _mse(gate="(lambda a: (a + 3).clamp(0, 1))"), "leaves out the / 6"),
+    ("ch16_mobile_se", _mse(gate="(lambda a: F.hardtanh(a, 0, 1))"), "the + 3 and the / 6"),
+    ("ch16_mobile_se", _mse(gate="(lambda a: a.clamp(0, 1))"), "the + 3 and the / 6"),
+    ("ch16_mobile_se", _mse(gate="F.relu6"), "you used relu6(a)"),
+    ("ch16_mobile_se", _mse(gate="F.hardtanh"), "Hardtanh"),
+    ("ch16_mobile_se", _mse(gate="F.hardswish"), "Hardswish"),
+    ("ch16_mobile_se", _mse().replace("return x * ", "return x + x * "), "residual"),
     ("ch16_mobile_se", _mse(width="_make_divisible(v, 8)", guard=False).replace(
         "        v = channels // 4", "        from torchvision.models._utils import _make_divisible\n        v = channels // 4"),
      "not torchvision"),
