@@ -152,7 +152,7 @@ MISTAKES = [
     ("ch06_gridding_figure", _figure(gridded='{"A", "C", "D"}'), "uneven shades of red"),
     ("ch06_gridding_figure", _figure(gridded="set()"), "empty set"),
     ("ch06_gridding_figure", _figure(gridded='{"B", "D"}'), "coarse blocks"),
-    ("ch06_gridding_figure", _figure(gridded='{"A", "B"}'), "coarse blocks"),
+    ("ch06_gridding_figure", _figure(gridded='{"A", "D"}'), "dark cross"),
     ("ch06_gridding_figure", _figure(gridded='{"D"}'), "coarse blocks"),
     ("ch06_gridding_figure", _figure(gridded='{"C"}'), "every other row and column"),
     # Round-18 review: D's dark cross (or B's blocks) taken for structure; neither panel has a blue pixel.
@@ -185,7 +185,10 @@ UNPINNED = [
     ("ch06_output_shape", "shape = (2, 32, 13, 13)"),
     ("ch06_stack_cost", _cost(rf="33")),
     ("ch06_stack_cost", _cost(rf="37")),
-    # Part (a) has 16 answers and every wrong one names a mistake; parts (b) and (c) stay open.
+    # Part (a): subsets that mark the smooth blob B without the gridded C (two slips at once) stay open.
+    ("ch06_gridding_figure", _figure(gridded='{"B"}')),
+    ("ch06_gridding_figure", _figure(gridded='{"A", "B"}')),
+    ("ch06_gridding_figure", _figure(gridded='{"A", "B", "D"}')),
     ("ch06_gridding_figure", _figure(rate=7, largest=10)),
     ("ch06_gridding_figure", _figure(rate=13, largest=20)),
     ("ch06_gridding_figure", _figure(rate=6, largest=17)),
@@ -196,6 +199,21 @@ UNPINNED = [
 @pytest.mark.parametrize("name, answer", UNPINNED, ids=[f"{n}-{i}" for i, (n, _) in enumerate(UNPINNED)])
 def test_public_checks_leave_plausible_wrong_answers_open(name: str, answer: str) -> None:
     assert public_check_failures(NB, name, answer) == []
+
+
+def test_part_a_leaves_at_least_two_wrong_subsets_open() -> None:
+    """Part (a) has only 16 answers: the public checks must not single out {A, C} by elimination."""
+    import itertools
+
+    import matplotlib.pyplot as plt
+
+    wrong = [set(c) for n in range(5) for c in itertools.combinations("ABCD", n) if set(c) != {"A", "C"}]
+    open_subsets = []
+    for g in wrong:
+        if public_check_failures(NB, "ch06_gridding_figure", _figure(gridded=repr(g) if g else "set()")) == []:
+            open_subsets.append(g)
+        plt.close("all")  # the check cell draws the figure once per subset
+    assert len(open_subsets) >= 2, f"only {open_subsets} of the 15 wrong subsets pass the public checks"
 
 
 (test_usual_mistake_fails_with_a_hint_naming_it, test_chapters_own_solution_passes_every_public_check,
