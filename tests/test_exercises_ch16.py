@@ -190,3 +190,19 @@ def test_exercise_1s_public_checks_hold_no_literal_of_the_answer_or_a_value_one_
     for leak in ("32", "512 * 16", "!= 16", "C // r", "C / r", "(8, 512, 1, 1)", "28 * 28"):
         assert leak not in text, leak
 
+
+
+def test_the_stage_table_before_the_exercises_prints_no_number_one_step_from_exercise_2() -> None:
+    """Student read: the table printed layer3's 6 blocks (786,432 weights + 6,528 biases); / 6 * 23 was Exercise 2."""
+    import contextlib
+    import io
+
+    cell = next(c.source for c in NB.cells if c.cell_type == "code" and 'stages = [("layer1"' in c.source)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(cell, {"glue": lambda *args, **kwargs: None})
+    printed = out.getvalue().replace(",", "")
+    per_block_w, per_block_b = 2 * 1024 * 64, 64 + 1024                 # one SE block on layer3's 1,024 channels
+    for n in (1, 6, 17, 23):
+        for value in (n * per_block_w, n * per_block_b, n * (per_block_w + per_block_b)):
+            assert str(value) not in printed, value
