@@ -159,8 +159,11 @@ def bottleneck_forward(x, block):
     ("ch14_read_gradients", READ.format("B", 24, 1), "one per power of ten"),
     ("ch14_read_gradients", READ.format("B", "1e-11", "0.16"), "not the ratios themselves"),
     ("ch14_read_gradients", READ.format("C", 11, 1), "letter A or B"),
-    ("ch14_read_gradients", READ.format("B", 10, 1), "tick above"),   # the tick above the point, not the nearest
-    ("ch14_read_gradients", READ.format("B", 11, 0), "not nearest to 1"),       # 0.16 looked near the top
+    # a tick next to the nearest one, either side, for either network: one hint that names no direction
+    ("ch14_read_gradients", READ.format("B", 10, 1), "tick next to the right one for network A"),
+    ("ch14_read_gradients", READ.format("B", 12, 1), "tick next to the right one for network A"),
+    ("ch14_read_gradients", READ.format("B", 11, 0), "tick next to the right one for network B"),
+    ("ch14_read_gradients", READ.format("B", 11, 2), "tick next to the right one for network B"),
 ]
 
 
@@ -171,10 +174,19 @@ def bottleneck_forward(x, block):
 
 def test_read_gradients_public_checks_do_not_pin_the_answer():
     """The ruling on public checks as oracles: beyond the named misreadings (the swapped curves among them),
-    other wrong decades, with either letter, still pass publicly (the hidden tests catch them)."""
-    for answer in (READ.format("A", 2, 11), READ.format("B", 9, 1), READ.format("B", 12, 1),
-                   READ.format("B", 13, 1), READ.format("B", 11, 2)):
+    arbitrary wrong decades, with either letter, still pass publicly (the hidden tests catch them)."""
+    for answer in (READ.format("A", 2, 11), READ.format("B", 9, 1), READ.format("B", 13, 1),
+                   READ.format("B", 5, 1), READ.format("B", 11, 3)):
         assert public_check_failures(NB, "ch14_read_gradients", answer) == [], answer
+
+
+def test_read_gradients_neighbouring_ticks_get_one_hint():
+    """A reading one tick off gets the same hint on either side of the answer, so the hints do not bracket it."""
+    for good, low, high in (((11, 1), (10, 1), (12, 1)), ((11, 1), (11, 0), (11, 2))):
+        below = public_check_failures(NB, "ch14_read_gradients", READ.format("B", *low))
+        above = public_check_failures(NB, "ch14_read_gradients", READ.format("B", *high))
+        assert below and below == above, (below, above)
+        assert public_check_failures(NB, "ch14_read_gradients", READ.format("B", *good)) == []
 
 
 def test_bottleneck_cost_public_checks_do_not_pin_the_answer():
