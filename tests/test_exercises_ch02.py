@@ -96,6 +96,10 @@ MISTAKES = [
     ("ch02_conv_cost", "params = 32 * 9 + 32\nmacs = 33 * 33 * 32 * 16 * 9", "16 input channels"),
     ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 33 * 33 * 32 * 9", "C_in"),
     ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 2 * 33 * 33 * 32 * 16 * 9", "FLOPs"),
+    ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = (2 * 16 * 9 - 1) * 33 * 33 * 32",
+     "asks for multiply-adds"),  # C_in·k² multiplies and C_in·k² − 1 adds per output value
+    ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 2 * 33 * 33 * 32 * 16 * 9 + 33 * 33 * 32",
+     "asks for multiply-adds"),  # every multiply and add, the bias adds too
     ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 65 * 33 * 32 * 16 * 9", "one axis"),  # stride on the width only
     ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 33 * 33 * 16 * 9", "C_out is missing"),
     ("ch02_conv_cost", "out = 33\nparams = 32 * 16 * 9 + 32\nmacs = out * 32 * 16 * 9", "one output row"),
@@ -130,7 +134,7 @@ MISTAKES = [
     ("ch02_unread_pixels", UNREAD_CALLS_CONVLIB, "called convlib or PyTorch"),
     ("ch02_unread_pixels", UNREAD_CALLS_SIZE, "called convlib or PyTorch"),
     ("ch02_unread_pixels", UNREAD_CALLS_TORCH, "called convlib or PyTorch"),
-    ("ch02_read_figure", "stride = 2\npadding = 0\ndilation = 1", "dilation"),
+    ("ch02_read_figure", "stride = 2\npadding = 0\ndilation = 1", "the distance from one tap to the next is the dilation"),
     ("ch02_read_figure", "stride = 2\npadding = 0\ndilation = 3", "padding"),
     ("ch02_read_figure", "stride = 1\npadding = 1\ndilation = 3", "stride"),
     ("ch02_read_figure", "stride = 2\npadding = 2\ndilation = 3", "one side"),
