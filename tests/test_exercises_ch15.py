@@ -102,6 +102,15 @@ def bilinear(image, y, x):
             pass
     return total
 """
+BILINEAR_PADDED_BY_ONE = """
+def bilinear(image, y, x):
+    padded = F.pad(image, (1, 1, 1, 1))                  # zero padding, then index without a bound check
+    y0, x0 = math.floor(y), math.floor(x)
+    total = 0.0
+    for yy, xx in [(y0, x0), (y0, x0 + 1), (y0 + 1, x0), (y0 + 1, x0 + 1)]:
+        total += (1 - abs(y - yy)) * (1 - abs(x - xx)) * float(padded[yy + 1, xx + 1])
+    return total
+"""
 BILINEAR_NO_LOWER_BOUND = guarded_sampler("yy < H and xx < W")
 BILINEAR_NO_LEFT_BOUND = guarded_sampler("0 <= yy < H and xx < W")
 BILINEAR_NO_TOP_BOUND = guarded_sampler("yy < H and 0 <= xx < W")
@@ -217,8 +226,8 @@ MISTAKES = [
     ("ch15_shapes", SHAPE.format(18, 9, (2, 24, 16, 16)), "this kernel is 5×5"),
     ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 17, 17)), "rounds down"),        # (32 + 4 − 3) // 2 + 1: k = 3
     ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 17, 17)), "5 here, not 3"),
-    ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 15, 15)), "a term you left out"),  # (32 + 4 − 5) // 2: no + 1
-    ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 15, 15)), "on both sides"),        # (32 + 2 − 5) // 2 + 1
+    ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 15, 15)), "left out the final + 1"),  # (32 + 4 − 5) // 2: no + 1
+    ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 15, 15)), "padded one side only"),  # (32 + 2 − 5) // 2 + 1
     ("ch15_shapes", SHAPE.format(800, 400, (2, 24, 16, 16)), "not per input channel"),
     ("ch15_shapes", SHAPE.format(1200, 600, (2, 24, 16, 16)), "not per output channel"),
     ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 28, 28)), "both the stride of 2 and the padding of 2"),
@@ -279,6 +288,7 @@ MISTAKES = [
     ("ch15_bilinear_sample", BILINEAR_NO_LEFT_BOUND, "image[r, -1] is the last column"),   # rows guarded, columns not
     ("ch15_bilinear_sample", BILINEAR_NO_TOP_BOUND, "image[-1] is the last row"),          # columns guarded, rows not
     ("ch15_bilinear_sample", BILINEAR_WHOLE_SAMPLE_ZERO, "you returned 0"),
+    ("ch15_bilinear_sample", BILINEAR_PADDED_BY_ONE, "more than one pixel outside, past a padding of 1"),
     ("ch15_bilinear_sample", BILINEAR_BOUND_OFF_BY_ONE, "not xx ≤ W"),
     ("ch15_bilinear_sample", BILINEAR_H_W_SWAPPED, "swap H and W"),
     ("ch15_bilinear_sample", BILINEAR_LAST_ROW_LEFT_OUT, "not yy < H − 1"),
@@ -402,7 +412,9 @@ def test_the_public_checks_of_the_counting_questions_are_not_oracles():
         assert public_check_failures(NB, "ch15_shapes", wrong) == [], wrong
     for wrong in [COST.format("256 * 9 * 120 + 120", "120 * 256 * 9 * 14 * 14"),     # no usual mistake makes these
                   COST.format("256 * 9 * 96 + 96", "96 * 256 * 9 * 14 * 14"),
-                  COST.format("256 * 9 * 108 + 108", "108 * 256 * 9 * 24 * 24")]:
+                  COST.format("256 * 9 * 108 + 108", "108 * 256 * 9 * 24 * 24"),
+                  COST.format("256 * 9 * 112 + 112", "112 * 256 * 9 * 20 * 20"),   # not the sampling mistake, though the
+                  COST.format("256 * 9 * 113 + 113", "113 * 256 * 9 * 20 * 20")]:   # multiply-adds equal its counts
         assert public_check_failures(NB, "ch15_predictor_cost", wrong) == [], wrong
 
 
