@@ -62,6 +62,7 @@ CORRELATE_LOOP_ONE_SHORT = _loop_with(("range(out.shape[0])", "range(out.shape[0
                                       ("range(out.shape[1])", "range(out.shape[1] - 1)"))
 CORRELATE_LOOP_ONE_SHORT_EMPTY = CORRELATE_LOOP_ONE_SHORT.replace("torch.zeros", "torch.empty")
 CORRELATE_SHORT_WINDOW = _loop_with(("x[i : i + kh, j : j + kw]", "x[i : i + kh - 1, j : j + kw - 1]"))
+CORRELATE_MEAN = _loop_with(("* w).sum()", "* w).mean()"))
 CORRELATE_SHORT_ROWS = CORRELATE_SHORT_WINDOW.replace("j : j + kw - 1", "j : j + kw")
 CORRELATE_CENTRED = """
 def correlate2d(x, w):
@@ -237,6 +238,7 @@ MISTAKES = [
     ("ch01_correlate2d", CORRELATE_SCIPY_IMPORTED, "called scipy.signal.correlate2d"),
     ("ch01_correlate2d", CORRELATE_CHAPTERS_LOOPS, "called the chapter's conv2d_loops"),
     ("ch01_correlate2d", CORRELATE_MATMUL, "`@` is a matrix product"),
+    ("ch01_correlate2d", CORRELATE_MEAN, "averaged the products"),
     ("ch01_correlate2d", CORRELATE_FLOAT32_OUTPUT, "dtype=x.dtype"),
     ("ch01_true_convolution", CONVOLVE_HALF_PADDING, "too small for full mode"),
     ("ch01_true_convolution", CONVOLVE_ONE_AXIS, "one axis only"),
