@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import pathlib
 
 import jupytext
@@ -9,7 +10,7 @@ import torch
 
 from convlib.course.homework import public_check_failures
 
-from planting import planted_mistake_tests
+from planting import assert_exercises_put_away, planted_mistake_tests
 
 CHAPTER = pathlib.Path(__file__).resolve().parents[1] / "chapters" / "14-residual.md"
 NB = jupytext.read(CHAPTER)
@@ -203,6 +204,21 @@ def test_dense_shape_public_checks_do_not_pin_the_answer():
     """Channel counts other than the named mistakes still pass publicly, on both sides of the answer."""
     for c in (136, 232, 256):
         assert public_check_failures(NB, "ch14_dense_shape", SHAPE.format((2, c, 14, 14))) == [], c
+
+
+def test_exercises_put_convlib_and_its_counters_away():
+    """The put-away cell removes convlib itself (convlib.residual.bottleneck_cost would give exercise 2's total in
+    one call) and every name the chapter imported from convlib.cost or convlib.residual before the exercises."""
+    src = jupytext.writes(NB, "md:myst")
+    before = [c.source for c in jupytext.reads(src[:src.index("## Exercises")], "md:myst").cells if c.cell_type == "code"]
+    names = {"convlib"}
+    for source in before:
+        for node in ast.walk(ast.parse("\n".join(l for l in source.splitlines() if not l.lstrip().startswith("%")))):
+            if isinstance(node, ast.ImportFrom) and node.module in ("convlib", "convlib.residual", "convlib.cost"):
+                names |= {a.asname or a.name for a in node.names
+                          if node.module != "convlib" or a.name in ("cost", "residual")}
+    assert {"bottleneck_cost", "cost"} <= names                 # the chapter's own imports were found
+    assert_exercises_put_away(NB, sorted(names))
 
 
 def test_no_set_up_helper_answers_exercise_1_or_2_in_one_call():
