@@ -228,3 +228,13 @@ def test_exercise_3s_visible_checks_hold_no_reference_convolution() -> None:
                        and not c.source.lstrip().startswith("# HIDDEN") and "# BEGIN SOLUTION" not in c.source)
     assert "_y = causal_conv1d" in source, "exercise 3's public check cell was not found"
     assert "F.conv1d(" not in source
+
+
+def test_exercise_2s_visible_hints_name_slips_without_stating_the_right_quantities() -> None:
+    # Round-19a review: opened together, the hints spelled out the recipe ("27 taps per input channel", "the output
+    # stays 28×28", "keeps all 8 frames", "reads 48·8 input channels", "its kernel is 3×3").
+    source = "\n".join(c.source for c in NB.cells if c.cell_type == "code" and "macs_3d" in c.source
+                       and not c.source.lstrip().startswith("# HIDDEN") and "# SOLUTION" not in c.source)
+    assert "_hints" in source, "exercise 2's public check cell was not found"
+    for quantity in ("27 taps", "28×28", "all 8 frames", "48·8", "3×3×3", "is 3×3", "96 of them"):
+        assert quantity not in source, quantity
