@@ -150,6 +150,8 @@ MISTAKES = [
     ("ch07_separable_cost", COST.format(f="18 * 34 * 49", s="18 * 40 * 7 + 18 * 34 * 7"), "padding=1 adds"),
     ("ch07_separable_cost", COST.format(f="20 * 36 * 49", s="18 * 40 * 7 + 18 * 34 * 7"), "padding=1 adds"),
     ("ch07_separable_cost", COST.format(f="20 * 36 * 49", s="24 * 40 * 7 + 20 * 36 * 7"), "7×1 pass at the input size"),
+    ("ch07_separable_cost", COST.format(f="24 * 40 * 49", s="20 * 40 * 7 + 20 * 36 * 7"),  # "padding keeps the size"
+     "padding 1 does not keep the size"),
     ("ch07_separable_cost", COST.format(f="19 * 35 * 49", s="19 * 40 * 7 + 19 * 35 * 7"), "one short"),
     ("ch07_separable_cost", COST.format(f="20 * 36 * 49", s="2 * 20 * 40 * 7"), "both passes at the same size"),
     ("ch07_separable_cost", COST.format(f="20 * 36 * 49", s="20 * 42 * 7 + 20 * 38 * 7"), "the 7×1 pass padded on all four sides"),
