@@ -125,7 +125,7 @@ MISTAKES = [
     ("ch08_rank_figure", FIGURE.format(e='{"A"}', b=90, s='"D"'), "not a whole 5×3×3 volume"),
     ("ch08_rank_figure", FIGURE.format(e='{"A"}', b=22, s='"A"'), "rank is 1"),
     ("ch08_rank_figure", FIGURE.format(e='{"A"}', b=28, s='"D"'), "no 2-D kernel"),
-    ("ch08_rank_figure", FIGURE.format(e='{"A"}', b=22, s='"B"'), "lies at 0 from R = 2 on"),
+    ("ch08_rank_figure", FIGURE.format(e='{"A"}', b=22, s='"B"'), "reaches 0 but goes on to R = 4"),
     # Round-7 review: a vector left out, the channel vector given the kernel's length, a bias added.
     ("ch08_rank_figure", FIGURE.format(e='{"A"}', b="2 * (5 + 3)", s='"D"'), "left one of the three out"),
     ("ch08_rank_figure", FIGURE.format(e='{"A"}', b="2 * (3 + 3 + 3)", s='"D"'), "one entry per input channel"),
