@@ -45,6 +45,8 @@ MISTAKES = [
     ("ch16_shapes", SHAPES.format((8, 512), 512 * 16, (8, 512, 28, 28)), "multiplied by r"),
     ("ch16_shapes", SHAPES.format((8, 512), 16, (8, 512, 28, 28)), "reduction ratio r as the width"),
     ("ch16_shapes", SHAPES.format((8, 512), 32, (8, 512, 1, 1)), "rescaled feature map"),
+    # student read: s returned in its (N, C) form got only the generic "tuple of 4 ints"
+    ("ch16_shapes", SHAPES.format((8, 512), 32, (8, 512)), "shape of the weights s"),
     ("ch16_shapes", SHAPES.format((8, 32), 32, (8, 512, 28, 28)), "hidden layer's output"),
     ("ch16_shapes", SHAPES.format((8, 512, 1, 1), 32, (8, 512, 28, 28)), "without its two 1×1 axes"),
     ("ch16_shapes", SHAPES.format((8, 512 * 28 * 28), 32, (8, 512, 28, 28)), "flattened the map"),
@@ -116,6 +118,7 @@ MISTAKES = [
     ("ch16_mobile_se", _mse(gate="(lambda a: F.hardtanh(a, 0, 1))"), "the + 3 and the / 6"),
     ("ch16_mobile_se", _mse(gate="(lambda a: a.clamp(0, 1))"), "the + 3 and the / 6"),
     ("ch16_mobile_se", _mse(gate="F.relu6"), "you used relu6(a)"),
+    ("ch16_mobile_se", _mse(gate="(lambda a: (a + 3) / 6)"), "leaves out the clamp to [0, 1]"),
     ("ch16_mobile_se", _mse(gate="F.hardtanh"), "Hardtanh"),
     ("ch16_mobile_se", _mse(gate="F.hardswish"), "Hardswish"),
     ("ch16_mobile_se", _mse().replace("return x * ", "return x + x * "), "residual"),
@@ -136,11 +139,11 @@ MISTAKES = [
      "        self.fc1, self.fc2 = self.se.fc1, self.se.fc2\n    def forward(self, x):\n        return self.se(x)\n",
      "not torchvision"),
     # ch16_read_weights
-    ("ch16_read_weights", READ.format("E", "B"), "darkest single cell"),
-    ("ch16_read_weights", READ.format("D", "B"), "halved, not turned down"),
-    ("ch16_read_weights", READ.format("C", "A"), "bright on every image"),
-    ("ch16_read_weights", READ.format("C", "E"), "another column changes more"),
-    ("ch16_read_weights", READ.format("C", "D"), "the same in every row does not depend on the image"),
+    ("ch16_read_weights", READ.format("E", "B"), "dark on one image only"),
+    ("ch16_read_weights", READ.format("D", "B"), "halved (0.5), not turned down"),
+    ("ch16_read_weights", READ.format("C", "A"), "does not change across images"),
+    ("ch16_read_weights", READ.format("C", "E"), "but not the most"),
+    ("ch16_read_weights", READ.format("C", "D"), "does not change across images"),
     ("ch16_read_weights", READ.format("B", "B"), "does not depend on the image"),
     ("ch16_read_weights", READ.format("c", "B"), "upper case"),
     ("ch16_read_weights", READ.format("G", "B"), "A to F"),
@@ -206,3 +209,15 @@ def test_the_stage_table_before_the_exercises_prints_no_number_one_step_from_exe
     for n in (1, 6, 17, 23):
         for value in (n * per_block_w, n * per_block_b, n * (per_block_w + per_block_b)):
             assert str(value) not in printed, value
+
+
+def test_exercise_4s_public_checks_describe_no_column_by_its_letter() -> None:
+    """Student read: the visible hints said what columns A, D and E look like before the reader answered."""
+    import re
+
+    from convlib.course.homework import question_cells
+
+    text = "\n".join(c.source for c in question_cells(NB, "ch16_read_weights")["public"])
+    assert not re.search(r'[!=]= "[A-F]"', text), "a wrong letter is compared in the open, not as a hash"
+    assert not re.search(r'\b[A-F] (is|sits|holds|changes)\b', text), "a hint describes a column by its letter"
+
