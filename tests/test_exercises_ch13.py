@@ -58,6 +58,7 @@ MISTAKES = [
     ("ch13_block_shape", SHAPE.format((8, 384 + 128 + 144, 14, 14)), "leave out a branch"),
     ("ch13_block_shape", SHAPE.format((8, 288 + 144 + 32 + 144, 14, 14)), "take a reduction's width (144, 32)"),
     ("ch13_block_shape", SHAPE.format((8, 288 + 144 + 128 + 144, 14, 14)), "144 for the 3×3 branch"),
+    ("ch13_block_shape", SHAPE.format((8, 256 + 320 + 128 + 128, 14, 14)), "the real inception(4e)'s width"),
     ("ch13_block_shape", SHAPE.format((8, 288 + 384 + 32 + 144, 14, 14)), "32 for the 5×5"),
     ("ch13_block_shape", SHAPE.format((8, 14, 14, 944)), "(N, C, H, W)"),
     ("ch13_block_shape", SHAPE.format((8, 944, 12, 12)), "keeps H and W"),
@@ -150,7 +151,11 @@ MISTAKES = [
     ("ch13_read_costs", READ.format("5x5", 2.8, 196), "a layer of 4e writes per channel (14×14)"),
     # 4e's segments divided by 3b's: the 1×1 and pool quotients (about 1.03) come out largest, 5×5's is about 0.35
     ("ch13_read_costs", READ.format("1x1", 1.03, 4), "dividing 4e's segments by 3b's (upside down)"),
-    ("ch13_read_costs", READ.format("pool", 1.0, 4), "dividing 4e's segments by 3b's (upside down)"),
+    ("ch13_read_costs", READ.format("pool", 1.0, 4), "a quotient of 1 says 3b's segment is as long as 4e's"),
+    ("ch13_read_costs", READ.format("pool", 1.02, 4), "dividing 4e's segments by 3b's (upside down)"),
+    # the tops of 3b's and 4e's 5×5 segments (291 / 157 million) and the whole bars (304 / 170 million)
+    ("ch13_read_costs", READ.format("5x5", 1.86, 4), "divided the tops of the segments"),
+    ("ch13_read_costs", READ.format("5x5", 1.79, 4), "(or the whole bars)"),
     ("ch13_read_costs", READ.format("5x5", 0.35, 4), "not 4e's by 3b's"),
     ("ch13_read_costs", READ.format("1x1", 0.97, 4), "3b's segment is the shorter one"),
     ("ch13_read_costs", READ.format("5x5", '"2.8"', 4), "gap_ratio should be a number"),
@@ -194,7 +199,7 @@ def test_exercise_2s_public_checks_leave_near_answers_open() -> None:
 def test_exercise_4s_public_checks_leave_wrong_answers_open() -> None:
     """The ruling on oracles: besides the named misreadings, at least two wrong branches and two wrong factors
     pass the public checks, so the answer cannot be found by trying values against them."""
-    for branch, ratio, factor in [("1x1", 2.0, 3), ("pool", 3.5, 8)]:  # each call draws the figure: keep them few
+    for branch, ratio, factor in [("1x1", 2.0, 3), ("pool", 3.5, 8), ("pool", 1.5, 4)]:  # each call draws the figure
         # neither is a usual misreading: dividing the right way round, both branches' quotients are about 1
         assert public_check_failures(NB, "ch13_read_costs", READ.format(branch, ratio, factor)) == [], (branch, ratio, factor)
 
@@ -224,7 +229,7 @@ def test_nothing_before_the_exercises_shows_exercise_1s_answer_or_a_near_miss() 
     near = {answer, answer - 1, answer + 1, 2 * answer, answer // 2}
     planted = [re.search(r"shape = [(\[]8, ([\d +]+),", a) for n, a, _ in MISTAKES if n == "ch13_block_shape"]
     near |= {sum(int(v) for v in m.group(1).split("+")) for m in planted if m}     # the planted wrong widths
-    near -= {14, 528}                                                   # the prompt's own numbers are not near misses
+    near -= {14, 528, 832}          # the prompt's own numbers, and the real 4e's width (printed; its check names it)
     cells = NB.cells[:next(i for i, c in enumerate(NB.cells) if c.source.lstrip().startswith("## Exercises"))]
     text = "\n".join(c.source for c in cells)
     shown = {int(v.replace(",", "").replace("_", "")) for v in re.findall(r"(?<![\w.])\d[\d,_]*\d|(?<![\w.])\d", text)}
