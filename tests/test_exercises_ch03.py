@@ -128,6 +128,7 @@ MISTAKES = [
     # Round-18b review: these four passed every public check.
     ("ch03_frames_cost", COST.format(p3=P3, m3="(96 * 48 * 27) * (96 * 8 * 28 * 28)", p2=P2), "counting the output channels twice"),
     ("ch03_frames_cost", COST.format(p3=P3, m3="(96 * 48 * 27) * (48 * 8 * 28 * 28)", p2=P2), "by the input values"),
+    ("ch03_frames_cost", COST.format(p3=P3, m3="(96 * 48 * 27 + 96) * 96 * 8 * 28 * 28", p2=P2), "multiplied params_3d, bias included"),
     ("ch03_frames_cost", COST.format(p3=P3, m3=M3, p2="8 * 96 * 48 * 27"), "8 copies of the 3D layer's weights"),
     ("ch03_frames_cost", COST.format(p3=P3, m3=M3, p2="96 * 384 * 9 + 96 * 8"), "a bias per filter per frame"),
     ("ch03_frames_cost", COST.format(p3="96 * 48 * 9", m3=M3, p2=P2), "two slips: you counted a 2D kernel's taps, and you left out the bias"),
