@@ -142,19 +142,24 @@ MISTAKES = [
     ("ch02_read_figure", "stride = 2\npadding = 1\ndilation = 4", "dilation 4 counts both taps"),  # tap to tap
     ("ch02_read_figure", "stride = 3\npadding = 1\ndilation = 3", "stride 3"),  # both ends of the move counted
     ("ch02_read_figure", "stride = 2\npadding = 1\ndilation = 2", "empty cells between"),  # the gaps counted, d − 1
-    ("ch02_receptive_field", "field_size = 9\neffective_stride = 2", "leading 1 +"),  # or the pool's window
-    ("ch02_receptive_field", "field_size = 12\neffective_stride = 2", "adds k_l where"),  # 1 + Σ k_l, unweighted
-    ("ch02_receptive_field", "field_size = 14\neffective_stride = 2", "leading 1 + and the − 1"),  # Σ k_l·Π s
-    ("ch02_receptive_field", "field_size = 8\neffective_stride = 2", "stride below the last"),
-    ("ch02_receptive_field", "field_size = 10\neffective_stride = 1", "pools included"),
-    ("ch02_receptive_field", "field_size = 6\neffective_stride = 2", "leaves out the last convolution"),  # stopped at the pool
-    ("ch02_receptive_field", "field_size = 5\neffective_stride = 2", "stops before the pool"),
-    ("ch02_receptive_field", "field_size = 11\neffective_stride = 2", "layers below layer l"),
-    ("ch02_receptive_field", "field_size = 7\neffective_stride = 2", "ignores the pool"),
-    ("ch02_receptive_field", "field_size = 10\neffective_stride = 4", "per axis"),
-    ("ch02_receptive_field", "field_size = 100\neffective_stride = 2", "not its area"),
-    ("ch02_receptive_field", "field_size = 16\neffective_stride = 2", "padding"),
-    ("ch02_receptive_field", "field_size = 15\neffective_stride = 2", "k_l − 1"),
+    ("ch02_receptive_field", "field_size = 50\neffective_stride = 6", "leading 1 +"),
+    ("ch02_receptive_field", "field_size = 47\neffective_stride = 6", "pool's window"),
+    ("ch02_receptive_field", "field_size = 19\neffective_stride = 6", "adds k_l where"),  # 1 + Σ k_l, unweighted
+    ("ch02_receptive_field", "field_size = 18\neffective_stride = 6", "sum of the kernel sizes"),  # Σ k_l
+    ("ch02_receptive_field", "field_size = 61\neffective_stride = 6", "its own stride"),  # Π over m ≤ l (or Σ k_l·Π s)
+    ("ch02_receptive_field", "field_size = 62\neffective_stride = 6", "adds k_l where"),  # 1 + Σ k_l·Π s
+    ("ch02_receptive_field", "field_size = 21\neffective_stride = 6", "strides below the last"),
+    ("ch02_receptive_field", "field_size = 23\neffective_stride = 6", "ignores the pool"),
+    ("ch02_receptive_field", "field_size = 85\neffective_stride = 6", "total stride"),
+    ("ch02_receptive_field", "field_size = 63\neffective_stride = 6", "padding"),  # 2·Σ p_l, unweighted
+    ("ch02_receptive_field", "field_size = 97\neffective_stride = 6", "padding"),  # 2·P
+    ("ch02_receptive_field", "field_size = 15\neffective_stride = 6", "leaves out the last convolution"),  # stopped at the pool
+    ("ch02_receptive_field", "field_size = 11\neffective_stride = 6", "stops before the pool"),
+    ("ch02_receptive_field", "field_size = 51\neffective_stride = 1", "pools included"),
+    ("ch02_receptive_field", "field_size = 39\neffective_stride = 4", "defaults to its kernel size"),  # MaxPool2d(3) read as stride 2
+    ("ch02_receptive_field", "field_size = 27\neffective_stride = 3", "stride of 2"),  # the first convolution's stride left out
+    ("ch02_receptive_field", "field_size = 51\neffective_stride = 36", "per axis"),
+    ("ch02_receptive_field", "field_size = 2601\neffective_stride = 6", "not its area"),
 ]
 
 @pytest.fixture(autouse=True, scope="module")
@@ -180,9 +185,9 @@ def _exercise_figure_not_drawn():
     ("ch02_conv_cost", "params = 32 * 16 * 9 + 32\nmacs = 28 * 28 * 32 * 16 * 9"),
     ("ch02_read_figure", "stride = 2\npadding = 1\ndilation = 5"),
     ("ch02_read_figure", "stride = 4\npadding = 1\ndilation = 3"),
-    ("ch02_receptive_field", "field_size = 13\neffective_stride = 2"),
-    ("ch02_receptive_field", "field_size = 19\neffective_stride = 2"),
-    ("ch02_receptive_field", "field_size = 10\neffective_stride = 3"),
+    ("ch02_receptive_field", "field_size = 53\neffective_stride = 6"),
+    ("ch02_receptive_field", "field_size = 45\neffective_stride = 6"),
+    ("ch02_receptive_field", "field_size = 51\neffective_stride = 5"),
 ])
 def test_public_checks_leave_wrong_answers_to_the_hidden_tests_so_they_do_not_pin_the_answer(name, answer):
     # Session ruling on public checks as oracles: beyond the named usual mistakes, plausible wrong answers pass.
@@ -215,3 +220,47 @@ def test_exercises_put_convlib_and_its_calculators_away():
     assert_exercises_put_away(NB, ["conv_output_size", "receptive_field", "read_positions", "convlib"])
     public = [c.source for name in questions(NB) for c in question_cells(NB, name)["public"]]
     assert not [s for s in public if re.search(r"^(import convlib|from convlib)", s, re.M)], "a visible check binds convlib at top level"
+
+
+def test_nothing_before_the_exercises_shows_exercise_5s_answer_or_a_near_miss():
+    """Round-19 review: Exercise 5's stack began with VGG-16's block 1, whose field 6 and stride 2 the VGG table
+    prints, so the answer (10, 2) was one layer from a printed row. Neither the field, a number one step from it
+    (±1), nor the (field, stride) of the stack or of any of its prefixes may appear before the exercises: in the
+    text and code, in the rows the VGG table prints (recomputed here), in the fields the explorer shows, or anywhere on the built
+    page (when present) above the Exercises heading."""
+    import itertools
+
+    import torch
+    from torch import nn
+    from torchvision.models import vgg16
+
+    from convlib.arithmetic import receptive_field
+
+    cells = question_cells(NB, "ch02_receptive_field")
+    prompt = next(c.source for c in cells["prompt"] if c.cell_type == "code" and "stack = " in c.source)
+    scope = {"nn": nn}
+    exec(prompt, scope)
+    stack = scope["stack"]
+    field = receptive_field(stack)
+    prefixes = {tuple(receptive_field(stack[:n]))[:2] for n in range(1, len(stack) + 1)}
+    near = {field.size - 1, field.size, field.size + 1}
+
+    start = next(i for i, c in enumerate(NB.cells) if c.source.lstrip().startswith("## Exercises"))
+    text = [c.source for c in NB.cells[:start]]
+    built = CHAPTER.parents[1] / "_build" / "ch02" / "_build" / "html" / "chapters" / "02-arithmetic.html"
+    if built.exists():  # the page of the last `make chapter N=02`, up to the Exercises heading: every printed output
+        import html
+
+        page = built.read_text(encoding="utf-8")
+        page = re.sub(r"<script.*?</script>", "", page[: page.index('id="exercises"')], flags=re.S)
+        text.append(html.unescape(re.sub(r"<[^>]+>", " ", page)))
+    shown = {int(v.replace(",", "").replace("_", ""))
+             for v in re.findall(r"(?<![\w.])\d[\d,_]*\d|(?<![\w.])\d", "\n".join(text))}
+    with torch.device("meta"):
+        vgg = vgg16(weights=None).features
+    rows = {tuple(receptive_field(vgg[: n + 1]))[:2] for n, m in enumerate(vgg) if isinstance(m, nn.MaxPool2d)}
+    shown |= {size for size, _ in rows}                 # the table's fields (its small strides are everywhere anyway)
+    for k, s, n in itertools.product(range(1, 6), (1, 2), (1, 2, 3)):  # every field the receptive-field explorer shows
+        shown.add(1 + (k - 1) * sum(s**m for m in range(n)))
+    assert not near & shown, f"the chapter shows {sorted(near & shown)} before the exercises: Exercise 5's field or a near miss"
+    assert not prefixes & rows, f"the VGG table prints {sorted(prefixes & rows)}, the field and stride of part of Exercise 5's stack"
