@@ -102,22 +102,24 @@ MISTAKES = [
     ("ch05_output_shape", "shape = (8, 32, 41, 41)", "out_channels"),
     ("ch05_output_shape", "shape = (8, 16, 49, 49)", "Padding that shrinks"),  # s(i′−1) + k + 2p + a
     ("ch05_output_shape", "shape = (8, 16, 48, 48)", "left out output_padding"),  # s(i′−1) + k + 2p
-    ("ch05_transposed_macs", "macs = 32 * 32 * 256 * 128 * 4 * 4", "output positions"),
-    ("ch05_transposed_macs", "macs = 2 * 32 * 32 * 256 * 128 * 4 * 4", "FLOPs"),
-    ("ch05_transposed_macs", "macs = 15 * 15 * 256 * 128 * 4 * 4", "off-by-one"),
-    ("ch05_transposed_macs", "macs = 17 * 17 * 256 * 128 * 4 * 4", "off-by-one"),
-    ("ch05_transposed_macs", "macs = 16 * 16 * 128 * 4 * 4", "C_in"),
-    ("ch05_transposed_macs", "macs = 16 * 16 * 256 * 4 * 4", "C_out"),
-    ("ch05_transposed_macs", "macs = 16 * 16 * (256 * 128 * 4 * 4 + 128)", "bias"),
-    ("ch05_transposed_macs", "macs = 256 * 128 * 4 * 4", "number of weights"),
-    ("ch05_transposed_macs", "macs = 16 * 16 * 256 * 128 * 4", "k² taps"),
-    ("ch05_transposed_macs", "macs = 2 * 16 * 16 * 256 * 128 * 4 * 4", "FLOPs"),
-    ("ch05_transposed_macs", "macs = 16 * 16 * 256 * 128 * 4 * 4 + 32 * 32 * 128", "bias"),
-    ("ch05_transposed_macs", "macs = 16 * 16 * 256 * 128 * 4 * 4 + 128", "bias"),
-    ("ch05_transposed_macs", "macs = 16 * 16 * 256 * 128 * 3 * 3", "not 3×3"),
-    ("ch05_transposed_macs", "macs = 16 * 16 * 256 * 128", "left out the k_H·k_W taps"),  # k² forgotten
-    ("ch05_transposed_macs", "macs = 18 * 18 * 256 * 128 * 4 * 4", "padded the input"),  # (i + 2p)² positions
-    ("ch05_transposed_macs", "macs = 256 * 128 * 4 * 4 + 128", "parameter count"),  # params, bias included
+    ("ch05_transposed_macs", "macs = 24 * 24 * 384 * 192 * 4 * 4", "output positions"),
+    ("ch05_transposed_macs", "macs = 2 * 24 * 24 * 384 * 192 * 4 * 4", "FLOPs"),
+    ("ch05_transposed_macs", "macs = 11 * 11 * 384 * 192 * 4 * 4", "off-by-one"),
+    ("ch05_transposed_macs", "macs = 13 * 13 * 384 * 192 * 4 * 4", "off-by-one"),
+    ("ch05_transposed_macs", "macs = 12 * 12 * 192 * 4 * 4", "C_in"),
+    ("ch05_transposed_macs", "macs = 12 * 12 * 384 * 4 * 4", "C_out"),
+    ("ch05_transposed_macs", "macs = 12 * 12 * (384 * 192 * 4 * 4 + 192)", "bias"),
+    ("ch05_transposed_macs", "macs = 384 * 192 * 4 * 4", "number of weights"),
+    ("ch05_transposed_macs", "macs = 12 * 12 * 384 * 192 * 4", "k² taps"),
+    ("ch05_transposed_macs", "macs = 2 * 12 * 12 * 384 * 192 * 4 * 4", "FLOPs"),
+    ("ch05_transposed_macs", "macs = 12 * 12 * 384 * 192 * 4 * 4 + 24 * 24 * 192", "bias"),
+    ("ch05_transposed_macs", "macs = 12 * 12 * 384 * 192 * 4 * 4 + 192", "bias"),
+    ("ch05_transposed_macs", "macs = 12 * 12 * 384 * 192 * 3 * 3", "not 3×3"),
+    ("ch05_transposed_macs", "macs = 12 * 12 * 384 * 192", "left out the k_H·k_W taps"),  # k² forgotten
+    ("ch05_transposed_macs", "macs = 14 * 14 * 384 * 192 * 4 * 4", "padded the input"),  # (i + 2p)² positions
+    ("ch05_transposed_macs", "macs = 384 * 192 * 4 * 4 + 192", "parameter count"),  # params, bias included
+    ("ch05_transposed_macs", "macs = 12 * 12 * 384 * 192 * 4 * 4 // 10**6", "not in millions"),
+    ("ch05_transposed_macs", "macs = round(12 * 12 * 384 * 192 * 4 * 4 / 1e6)", "not in millions"),
     ("ch05_zero_insert", INSERT_TRAILING_ZEROS, "becomes 3×3"),
     ("ch05_zero_insert", INSERT_DTYPE_LOST, "dtype"),
     ("ch05_zero_insert", INSERT_COPIES, "zeros between"),
@@ -155,8 +157,8 @@ MISTAKES = [
 STILL_PASS = [
     ("ch05_output_shape", "shape = (8, 16, 38, 38)"),
     ("ch05_output_shape", "shape = (8, 16, 28, 28)"),
-    ("ch05_transposed_macs", "macs = 16 * 16 * 256 * 128 * 5 * 5"),
-    ("ch05_transposed_macs", "macs = 14 * 14 * 256 * 128 * 4 * 4"),
+    ("ch05_transposed_macs", "macs = 12 * 12 * 384 * 192 * 5 * 5"),
+    ("ch05_transposed_macs", "macs = 10 * 10 * 384 * 192 * 4 * 4"),
     # The width check allows three pixels either way: with the period check, an exact one would leave only the
     # answer. These pairs have the figure's period and are 14 and 19 wide.
     ("ch05_which_pair", "pair = (5, 3)"),
@@ -171,7 +173,7 @@ def test_public_checks_leave_plausible_wrong_answers_to_the_hidden_tests(name: s
 
 @pytest.mark.parametrize("name, leaks", [
     ("ch05_output_shape", ["41", "!= 40", "add a = 1", "s·(i′−1) + a", "o′ ="]),
-    ("ch05_transposed_macs", ["16 * 16", "256 * 128", "16×16 input", "%"]),
+    ("ch05_transposed_macs", ["12 * 12", "384 * 192", "12×12 input", "%"]),
     ("ch05_which_pair", ["(3, 7)", "(7, 3)", "== 16", "16 pixels"]),
 ])
 def test_public_checks_hold_no_literal_that_leads_to_the_answer(name: str, leaks: list[str]) -> None:
@@ -185,3 +187,41 @@ def test_the_exercises_open_with_a_cell_that_takes_the_calculators_out_of_scope(
     # Round-4 review: conv_transpose_output_size(14, 5, 3, 2, 1) and conv_transpose_macs(256, 128, 4, 16)
     # answered exercises 1 and 2 in one call.
     assert_exercises_put_away(NB, ("conv_transpose_output_size", "conv_transpose_macs", "conv_macs", "count"))
+
+
+def test_nothing_before_the_exercises_shows_exercise_2s_answer_or_a_one_step_miss() -> None:
+    """Round-19 review: Exercise 2's answer was one ×4 step from 33,554,432, which the DCGAN table printed twice.
+    Neither the answer nor a number one step from it (÷ or × k, k², 2, 4, 16; plus a bias; in millions; the planted
+    mistakes) may appear before the exercises: in the text and code, or among the counts the cells print (the Cost
+    section's layer, the zero-insertion count, DCGAN's generator layer by layer, U-Net's up-convolution)."""
+    import re
+
+    import torch.nn as nn
+
+    from convlib.cost import conv_macs, conv_params, conv_transpose_macs, count
+
+    namespace: dict[str, int] = {}
+    exec(next(c.source for c in NB.cells if "# SOLUTION" in c.source and "macs = " in c.source)
+         .replace("  # SOLUTION", ""), namespace)
+    answer = namespace["macs"]
+    near = {answer, answer // 10**6, round(answer / 1e6), answer + 192, answer + 24 * 24 * 192}
+    for f in (2, 4, 16, 3, 9):
+        near |= {answer * f, answer // f}
+    for n, planted, _ in MISTAKES:
+        if n == "ch05_transposed_macs":
+            exec(planted, namespace)
+            near.add(namespace["macs"])
+    cells = NB.cells[:next(i for i, c in enumerate(NB.cells) if c.source.lstrip().startswith("## Exercises"))]
+    text = "\n".join(c.source for c in cells)
+    shown = {int(v.replace(",", "").replace("_", "")) for v in re.findall(r"(?<![\w.])\d[\d,_]*\d|(?<![\w.])\d", text)}
+    printed = [count(nn.ConvTranspose2d(64, 64, 3, stride=2, padding=1, output_padding=1), (1, 64, 32, 32)),
+               count(nn.Sequential(*[nn.ConvTranspose2d(a, b, 4, stride=1 if n == 0 else 2, padding=0 if n == 0 else 1,
+                                                        bias=False)
+                                     for n, (a, b) in enumerate(zip([100, 512, 256, 128, 64], [512, 256, 128, 64, 3]))]),
+                     (1, 100, 1, 1))]
+    for cost in printed:
+        shown |= {cost.params, cost.macs} | {r.params for r in cost.layers} | {r.macs for r in cost.layers}
+    shown |= {conv_macs(64, 64, 3, 64), conv_params(1024, 512, 2), conv_transpose_macs(1024, 512, 2, 28)}
+    shown |= {round(v / 1e6) for v in set(shown) if v >= 10**6}                      # the counts printed in millions
+    assert 33_554_432 in shown                                                         # the DCGAN row the review named
+    assert not near & shown, f"the chapter shows {sorted(near & shown)} before the exercises: Exercise 2's answer or a near miss"
