@@ -214,6 +214,7 @@ MISTAKES = [
     ("ch01_which_kernel", 'kernels_answer = "ECDAB"', "signed and drawn red-blue"),
     ("ch01_which_kernel", 'kernels_answer = "CEDBA"', "signed and drawn red-blue"),
     ("ch01_layer_cost", "params_answer = 64 * (3 * 3 + 1)\nmacs_answer = 28 * 28 * 64 * 32 * 9", "not k × k"),
+    ("ch01_layer_cost", "params_answer = 64 * 3 * 3\nmacs_answer = 28 * 28 * 64 * 32 * 9", "not k × k"),
     ("ch01_layer_cost", "params_answer = 64 * (32 * 9 + 1)\nmacs_answer = 2 * 28 * 28 * 64 * 32 * 9", "FLOPs"),
     ("ch01_layer_cost", "params_answer = 64 * (32 * 9 + 1)\nmacs_answer = 28 * 28 * 32 * 9", "C_out"),
     ("ch01_layer_cost", "params_answer = 64 * 32 * 9\nmacs_answer = 28 * 28 * 64 * 32 * 9", "forgot the bias"),
@@ -226,7 +227,7 @@ MISTAKES = [
     ("ch01_layer_cost", "params_answer = 32 * 9 + 1\nmacs_answer = 28 * 28 * 64 * 32 * 9", "one filter"),
     ("ch01_layer_cost", "params_answer = 32 * 64 * 9 + 32\nmacs_answer = 28 * 28 * 64 * 32 * 9", "not one per input channel"),
     ("ch01_correlate2d", CORRELATE_FLIPPED, "flipped the kernel"),
-    ("ch01_correlate2d", CORRELATE_OFF_BY_ONE, "a 2×2 kernel on a 4×4 image gives 3×3"),
+    ("ch01_correlate2d", CORRELATE_OFF_BY_ONE, "left out the + 1"),
     ("ch01_correlate2d", CORRELATE_SQUARE_ONLY, "swapped"),
     ("ch01_correlate2d", CORRELATE_LOOP_ONE_SHORT, "your loop stops one short"),
     ("ch01_correlate2d", CORRELATE_LOOP_ONE_SHORT_EMPTY, "your loop stops one short"),
@@ -325,7 +326,7 @@ def test_which_kernel_check_cell_spells_out_no_order_of_the_panels():
 @pytest.mark.parametrize("name, values", [
     ("ch01_output_shape", ("28", "27", "29", "26", "24", "30", "36", "48")),
     ("ch01_layer_cost", ("18496", "18432", "14450688", "28901376", "13436928", "12460032", "16588800", "6208",
-                         "4816896", "15501312", "18874368", "516096")),
+                         "4816896", "15501312", "18874368", "516096", "640", "576")),
 ])
 def test_check_cells_hold_no_number_near_the_answer(name, values):
     """Known wrong values next to the answer live in the check cells only as salted hashes."""
