@@ -240,6 +240,10 @@ MISTAKES = [
     ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 15.5, 15.5)), "// in Python"),
     ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 18, 18)), "by the stride only"),   # (32 + 4) // 2: no − k, no + 1
     ("ch15_shapes", SHAPE.format(50, 25, (2, 24, 8, 8)), "halves it once"),          # 32 // 2 // 2: the stride twice
+    ("ch15_shapes", SHAPE.format(50, 9, (2, 24, 16, 16)), "mask count of a 3×3 kernel"),   # 9 printed for 3×3
+    ("ch15_shapes", SHAPE.format(50, 1, (2, 24, 16, 16)), "one mask value per position"),
+    ("ch15_shapes", SHAPE.format(50, 75, (2, 24, 16, 16)), "offsets and mask together"),    # 3k²
+    ("ch15_shapes", SHAPE.format(18, 25, (2, 24, 16, 16)), "offset count of a 3×3 kernel"),
     # ch15_predictor_cost
     ("ch15_predictor_cost", COST.format("256 * 9 * 27 + 27", "27 * 256 * 9 * 20 * 20"), "one offset group"),
     ("ch15_predictor_cost", COST.format("256 * 9 * 108 + 108", "27 * 256 * 9 * 20 * 20"), "one offset group's outputs only"),
@@ -482,3 +486,20 @@ def test_exercise_2s_answers_are_not_numbers_the_cost_section_prints():
     for name in ("predictor_params", "predictor_macs"):
         for near in (answers[name], 2 * answers[name], answers[name] / 2, 4 * answers[name], answers[name] / 4):
             assert near not in printed, (name, near)
+
+
+def test_exercise_4s_hint_for_the_first_figures_spacing_names_the_spacing_that_figure_draws():
+    """The scaled-up grid of the chapter's first figure has its filled circles one spacing apart that Exercise 4
+    names in a hint (stored there as a salted hash); the guard lives here, not in the downloadable notebook."""
+    import hashlib
+
+    from convlib.viz.deform import pattern_offsets
+
+    figure = next(c.source for c in NB.cells if c.cell_type == "code" and "scaled_step = " in c.source)
+    assert 'spread = pattern_offsets(3, dilation=2, pattern="scale up", strength=1.0)' in figure
+    assert "scaled_step = 2 + spread[5][1] - spread[4][1]" in figure
+    spread = pattern_offsets(3, dilation=2, pattern="scale up", strength=1.0)
+    step = 2 + spread[5][1] - spread[4][1]
+    hint_cell = next(c.source for c in NB.cells if c.cell_type == "code" and "_key(dilation)" in c.source)
+    key = hashlib.sha256(f"ch15:{step:g}".encode()).hexdigest()[:10]
+    assert f'_key(dilation) != "{key}", \\\n    "that is the spacing of the shifted grid\'s circles, and of the scaled-up (filled) circles of the chapter\'s first figure' in hint_cell
