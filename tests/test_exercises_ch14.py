@@ -98,6 +98,10 @@ MISTAKES = [
     ("ch14_bottleneck_cost", COST.format(W, f"[{C1} * 28 * 28, {C2} * 14 * 14, {PJ} * 14 * 14, "
                                             f"{C3} * 14 * 14]"), "look swapped"),
     ("ch14_bottleneck_cost", COST.format(W, f"sum({RIGHT})"), "list of 4 ints"),
+    # the 3×3 counted as 3 weights per channel pair (the kernel size, not its square), in weights and in macs[1]
+    ("ch14_bottleneck_cost", COST.format(f"{C1} + 128 * 128 * 3 + {C3} + {PJ}", RIGHT), "9 weights per input–output pair, not 3"),
+    ("ch14_bottleneck_cost", COST.format(W, f"[{C1} * 28 * 28, 128 * 128 * 3 * 14 * 14, {C3} * 14 * 14, "
+                                            f"{PJ} * 14 * 14]"), "9 weights per input–output pair, not 3"),
     # 3×3 without padding: a 13×13 map, on the 3×3 alone or on the 3×3 and the expand
     ("ch14_bottleneck_cost", COST.format(W, MACS.format(28, 13, 14, 14)), "3×3 has padding 1"),
     ("ch14_bottleneck_cost", COST.format(W, MACS.format(28, 13, 13, 14)), "3×3 has padding 1"),
