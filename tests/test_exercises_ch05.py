@@ -24,6 +24,13 @@ def zero_insert(x, stride):
     out[:, :, ::stride, ::stride] = x
     return out
 """
+INSERT_WRONG_PHASE = """
+def zero_insert(x, stride):
+    n, c, h, w = x.shape
+    out = x.new_zeros(n, c, stride * (h - 1) + 1, stride * (w - 1) + 1)
+    out[:, :, stride - 1::stride, stride - 1::stride] = x
+    return out
+"""
 INSERT_DTYPE_LOST = """
 def zero_insert(x, stride):
     n, c, h, w = x.shape
@@ -122,6 +129,7 @@ MISTAKES = [
     ("ch05_transposed_macs", "macs = round(12 * 12 * 384 * 192 * 4 * 4 / 1e6)", "not in millions"),
     ("ch05_zero_insert", INSERT_TRAILING_ZEROS, "becomes 3×3"),
     ("ch05_zero_insert", INSERT_DTYPE_LOST, "dtype"),
+    ("ch05_zero_insert", INSERT_WRONG_PHASE, "starts at 0"),
     ("ch05_zero_insert", INSERT_COPIES, "zeros between"),
     ("ch05_zero_insert", INSERT_ONE_SHORT, "s·(2−1) + 1"),
     ("ch05_zero_insert", INSERT_HEIGHT_TWICE, "W for the columns"),
