@@ -154,6 +154,10 @@ MISTAKES = [
     ("ch02_receptive_field", "field_size = 63\neffective_stride = 6", "padding"),  # 2·Σ p_l, unweighted
     ("ch02_receptive_field", "field_size = 97\neffective_stride = 6", "padding"),  # 2·P
     ("ch02_receptive_field", "field_size = 15\neffective_stride = 6", "leaves out the last convolution"),  # stopped at the pool
+    ("ch02_receptive_field", "field_size = 15\neffective_stride = 6", "ignores the strides below each layer"),  # 1 + Σ (k_l − 1), unweighted
+    ("ch02_receptive_field", "field_size = 27\neffective_stride = 2", "defaults to its kernel size"),  # the pool read as stride 1
+    ("ch02_receptive_field", "field_size = 27\neffective_stride = 6", "pool has stride 1"),  # field with the pool read as stride 1
+    ("ch02_receptive_field", "field_size = 51\neffective_stride = 2", "pool's stride"),  # right field, the pool's stride left out of S
     ("ch02_receptive_field", "field_size = 11\neffective_stride = 6", "stops before the pool"),
     ("ch02_receptive_field", "field_size = 51\neffective_stride = 1", "pools included"),
     ("ch02_receptive_field", "field_size = 39\neffective_stride = 4", "defaults to its kernel size"),  # MaxPool2d(3) read as stride 2
