@@ -42,6 +42,8 @@ class MobileSE(nn.Module):
 MISTAKES = [
     # ch16_shapes
     ("ch16_shapes", SHAPES.format((8, 784), 32, (8, 512, 28, 28)), "averaged over the channels"),
+    # student read: z written per image, as in the formula z ∈ R^C, got only the generic "2 ints" hint
+    ("ch16_shapes", SHAPES.format((512,), 32, (8, 512, 28, 28)), "left out the batch axis"),
     ("ch16_shapes", SHAPES.format((8, 512), 512 * 16, (8, 512, 28, 28)), "multiplied by r"),
     ("ch16_shapes", SHAPES.format((8, 512), 16, (8, 512, 28, 28)), "reduction ratio r as the width"),
     ("ch16_shapes", SHAPES.format((8, 512), 32, (8, 512, 1, 1)), "rescaled feature map"),
@@ -119,6 +121,7 @@ MISTAKES = [
     ("ch16_mobile_se", _mse(gate="(lambda a: a.clamp(0, 1))"), "the + 3 and the / 6"),
     ("ch16_mobile_se", _mse(gate="F.relu6"), "you used relu6(a)"),
     ("ch16_mobile_se", _mse(gate="(lambda a: (a + 3) / 6)"), "leaves out the clamp to [0, 1]"),
+    ("ch16_mobile_se", _mse(gate="(lambda a: F.relu(a + 3) / 6)"), "leaves out the clamp at 1"),
     ("ch16_mobile_se", _mse(gate="F.hardtanh"), "Hardtanh"),
     ("ch16_mobile_se", _mse(gate="F.hardswish"), "Hardswish"),
     ("ch16_mobile_se", _mse().replace("return x * ", "return x + x * "), "residual"),
