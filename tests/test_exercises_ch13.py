@@ -58,6 +58,8 @@ MISTAKES = [
     ("ch13_block_shape", SHAPE.format((8, 384 + 128 + 144, 14, 14)), "leave out a branch"),
     ("ch13_block_shape", SHAPE.format((8, 288 + 144 + 32 + 144, 14, 14)), "take a reduction's width (144, 32)"),
     ("ch13_block_shape", SHAPE.format((8, 288 + 144 + 128 + 144, 14, 14)), "144 for the 3×3 branch"),
+    ("ch13_block_shape", SHAPE.format((8, 288 + 384 + 128 + 144 + 32, 14, 14)), "add a reduction's width"),
+    ("ch13_block_shape", SHAPE.format((8, 288 + 384 + 128 + 144 + 144, 14, 14)), "add a reduction's width"),
     ("ch13_block_shape", SHAPE.format((8, 256 + 320 + 128 + 128, 14, 14)), "the real inception(4e)'s width"),
     ("ch13_block_shape", SHAPE.format((8, 288 + 384 + 32 + 144, 14, 14)), "32 for the 5×5"),
     ("ch13_block_shape", SHAPE.format((8, 14, 14, 944)), "(N, C, H, W)"),
@@ -75,6 +77,9 @@ MISTAKES = [
     ("ch13_reduction_cost", COST.format(NAIVE, "5 * 5 * 32 * 128 * 14 * 14"), "add the cost of the 1×1 reduction"),
     ("ch13_reduction_cost", COST.format("5 * 5 * 528 * 128 * 28 * 28", "528 * 32 * 28 * 28 + 5 * 5 * 32 * 128 * 28 * 28"),
      "14×14 map"),
+    ("ch13_reduction_cost", COST.format("5 * 5 * 528 * 128 * 28 * 28", REDUCED), "naive count is for a 28×28 map"),
+    ("ch13_reduction_cost", COST.format(NAIVE, "528 * 32 * 28 * 28 + 5 * 5 * 32 * 128 * 28 * 28"),
+     "reduced count is for a 28×28 map"),
     ("ch13_reduction_cost", COST.format("3 * 3 * 528 * 128 * 14 * 14", REDUCED), "3×3 kernel"),
     ("ch13_reduction_cost", COST.format(f"{NAIVE} + 128 * 14 * 14", REDUCED), "adds the biases"),
     ("ch13_reduction_cost", COST.format(REDUCED, NAIVE), "swap the two answers"),
@@ -143,7 +148,7 @@ MISTAKES = [
     # ch13_read_costs: the 3×3 segments make most of 3b's lead over 4e; 28×28 has 4 times the pixels of 14×14
     ("ch13_read_costs", READ.format("3x3", 2.8, 4), "the question asks for a factor"),
     ("ch13_read_costs", READ.format("5×5", 2.8, 4), "'1x1', '3x3', '5x5' or 'pool'"),
-    ("ch13_read_costs", READ.format("5x5", 2.8, 2), "ratio of the map's sides"),
+    ("ch13_read_costs", READ.format("5x5", 2.8, 2), "compares the maps' sides only"),
     ("ch13_read_costs", READ.format("5x5", 2.8, 16), "map to be 7×7"),
     ("ch13_read_costs", READ.format("5x5", 2.8, '"4"'), "should be an int"),
     ("ch13_read_costs", READ.format("5x5", 2.8, 0.25), "upside down"),
@@ -183,8 +188,8 @@ def test_public_checks_name_no_answer_term_or_near_miss() -> None:
 
 
 def test_exercise_1s_public_checks_leave_wrong_widths_open() -> None:
-    """The ruling on oracles: widths besides the named mistakes (only one reduction added, a near miss) pass publicly."""
-    for channels in (976, 1088, 950, 900):
+    """The ruling on oracles: widths besides the named mistakes (arbitrary near misses) pass publicly."""
+    for channels in (950, 900, 1000):
         assert public_check_failures(NB, "ch13_block_shape", SHAPE.format((8, channels, 14, 14))) == [], channels
 
 
