@@ -39,6 +39,11 @@ def causal_conv1d(x, weight, dilation=1):
     k = weight.shape[-1]
     return F.conv1d(F.pad(x, ((k - 1) * dilation, 0)), weight)
 """
+CAUSAL_NO_DILATION_TRIMMED = """
+def causal_conv1d(x, weight, dilation=1):
+    k = weight.shape[-1]
+    return F.conv1d(F.pad(x, ((k - 1) * dilation, 0)), weight)[..., :x.shape[-1]]
+"""
 CAUSAL_BOTH_ENDS = """
 def causal_conv1d(x, weight, dilation=1):
     k = weight.shape[-1]
@@ -138,6 +143,13 @@ MISTAKES = [
     ("ch03_frames_cost", COST.format(p3=P3, m3="8 * 28 * 28 * 48 * 27", p2=P2), "left out the output channels"),
     # Round-19a review: layer 1's row counted with its pink padding cell (8) passed every public check.
     ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=8, f=6), "layer 1, pink cell included"),
+    # Round-19c review: padding for the dilated span, convolving undilated and trimming to L passed every check.
+    ("ch03_causal_conv1d", CAUSAL_NO_DILATION_TRIMMED, "convolved without dilation= and trimmed"),
+    # Round-19c review: kernel_size=3 read as a 1D kernel of 3 taps passed, alone or with its matching macs_3d.
+    ("ch03_frames_cost", COST.format(p3="96 * 48 * 3 + 96", m3=M3, p2=P2), "params_3d: kernel_size=3 on a Conv3d sets 3"),
+    ("ch03_frames_cost", COST.format(p3=P3, m3="8 * 28 * 28 * 96 * 48 * 3", p2=P2), "macs_3d: kernel_size=3 on a Conv3d sets 3"),
+    ("ch03_frames_cost", COST.format(p3="96 * 48 * 3 + 96", m3="8 * 28 * 28 * 96 * 48 * 3", p2=P2),
+     "kernel_size=3 on a Conv3d sets 3 on every axis"),
     ("ch03_causal_conv1d", CAUSAL_NO_DILATION, "as if the kernel were not dilated"),
     ("ch03_causal_conv1d", CAUSAL_IGNORE_DILATION, "you ignored the dilation"),
     ("ch03_causal_conv1d", CAUSAL_SYMMETRIC, "reads inputs after t"),
@@ -158,8 +170,8 @@ MISTAKES = [
     ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=13, f=6), "off by one"),
     ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=7, f=6), "row labelled layer 1"),
     ("ch03_read_stacks", STACKS.format(c='{"B", "C"}', n=14, f=6), "not reading no padding"),  # causal = reads no pink cell
-    # panel B (3 centred layers of k = 5, t = 8) reads 6 inputs after t; the explorer offers k = 2, 3 only and
-    # none of its settings reads 6 after t, so it cannot be set to panel B.
+    # panel B (3 centred layers of k = 5, t = 8) reads 6 inputs after t; the explorer offers k = 2, 3 only, and
+    # the Explore bullets send the reader to t = 3 centred (8 inputs after t), not t = 9 (6 after t).
     ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=14, f=0), "follow every link"),
     ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=14, f=2), "one layer"),
     ("ch03_read_stacks", STACKS.format(c='{"A", "C"}', n=14, f=4), "two layers"),
