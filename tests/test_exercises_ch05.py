@@ -97,6 +97,7 @@ def zero_insert(x, stride):
 MISTAKES = [
     ("ch05_output_shape", "shape = (8, 16, 40, 40)", "left out output_padding"),
     ("ch05_output_shape", "shape = (8, 16, 42, 42)", "does not simply triple"),
+    ("ch05_output_shape", "shape = (8, 16, 42, 42)", "not on both sides"),  # s(i′−1) + k − 2p + 2a: output_padding on both sides
     ("ch05_output_shape", "shape = (8, 16, 44, 44)", "one stride too many"),  # s·i′ + a + k − 2p
     ("ch05_output_shape", "shape = (8, 16, 44, 44)", "left out both padding"),  # s(i′−1) + k: neither p nor a
     ("ch05_output_shape", "shape = (8, 16, 45, 45)", "left out the padding"),  # s(i′−1) + a + k
@@ -182,7 +183,7 @@ def test_public_checks_leave_plausible_wrong_answers_to_the_hidden_tests(name: s
 @pytest.mark.parametrize("name, leaks", [
     ("ch05_output_shape", ["41", "!= 40", "add a = 1", "s·(i′−1) + a", "o′ ="]),
     ("ch05_transposed_macs", ["12 * 12", "384 * 192", "12×12 input", "%"]),
-    ("ch05_which_pair", ["(3, 7)", "(7, 3)", "== 16", "16 pixels"]),
+    ("ch05_which_pair", ["(3, 7)", "(7, 3)", "== 16", "16 pixels", "16)", "* 3 +", "- 16"]),  # s19c: the width formula against the figure's width
 ])
 def test_public_checks_hold_no_literal_that_leads_to_the_answer(name: str, leaks: list[str]) -> None:
     # Round-3 review: "27 ... add a = 1", "count over the 16×16 inputs" and `pair != (3, 7)` gave answers away.
