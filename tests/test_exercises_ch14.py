@@ -20,11 +20,11 @@ torch.set_num_threads(1)
 SHAPE = "out_shape = {}"
 COST = "weights = {}\nmacs = {}"
 READ = 'residual = "{}"\ndecades_a = {}\ndecades_b = {}'
-# ch14_bottleneck_cost: 512 -> width 128 -> 1,024, stride 2 on the 3×3, projection, 28×28 in, 14×14 out
+# ch14_bottleneck_cost: 512 -> width 128 -> 1,024, stride 2 on the 3×3, projection, 20×20 in, 10×10 out
 C1, C2, C3, PJ = "512 * 128", "128 * 128 * 9", "128 * 1024", "512 * 1024"
 W = f"({C1} + {C2} + {C3} + {PJ})"
 MACS = f"[{C1} * {{0}} * {{0}}, {C2} * {{1}} * {{1}}, {C3} * {{2}} * {{2}}, {PJ} * {{3}} * {{3}}]"
-RIGHT = MACS.format(28, 14, 14, 14)
+RIGHT = MACS.format(20, 10, 10, 10)
 
 
 def _forward(f1: str = "torch.relu(block.bn1(block.conv1(x)))",
@@ -63,7 +63,7 @@ MISTAKES = [
     ("ch14_dense_shape", SHAPE.format((2, 64 * 24, 14, 14)), "multiplied the input's channels by k"),
     # the memory pitfall's sum J*k0 + k*J*(J-1)/2, printed just above the exercises
     ("ch14_dense_shape", SHAPE.format((2, 5 * 64 + 24 * 5 * 4 // 2, 14, 14)), "memory pitfall's sum"),
-    # ch14_bottleneck_cost (macs: reduce at 28x28, then 3x3, expand and projection at 14x14)
+    # ch14_bottleneck_cost (macs: reduce at 20x20, then 3x3, expand and projection at 10x10)
     ("ch14_bottleneck_cost", COST.format(f"{W} + 2 * (128 + 128 + 1024 + 1024)", RIGHT), "batch-norm parameters"),
     ("ch14_bottleneck_cost", COST.format(f"{W} + 4 * (128 + 128 + 1024 + 1024)", RIGHT), "batch-norm parameters"),
     ("ch14_bottleneck_cost", COST.format(f"{W} + 128 + 128 + 1024 + 1024", RIGHT), "or biases"),
@@ -73,43 +73,43 @@ MISTAKES = [
     ("ch14_bottleneck_cost", COST.format(f"{C1} + {C2} + {PJ}", RIGHT), "left out the 1×1 expand"),  # same total
     ("ch14_bottleneck_cost", COST.format(f"{C1} + {C2} + {C3} + 9 * {PJ}", RIGHT), "projection is a 1×1"),
     ("ch14_bottleneck_cost", COST.format(W, f"[{C1}, {C2}, {C3}, {PJ}]"), "once per output pixel"),
-    ("ch14_bottleneck_cost", COST.format(W, f"[{C1} * 28 * 28, {C2} * 14 * 14, {C3} * 14 * 14, 0]"),
+    ("ch14_bottleneck_cost", COST.format(W, f"[{C1} * 20 * 20, {C2} * 10 * 10, {C3} * 10 * 10, 0]"),
      "forgot the projection"),
-    ("ch14_bottleneck_cost", COST.format(W, f"[{C1} * 28 * 28, {C2} * 14 * 14, {C3} * 14 * 14]"), "list of 4 ints"),
-    ("ch14_bottleneck_cost", COST.format(W, MACS.format(*[14] * 4)), "stride on the 3×3"),      # stride on conv1 (v1)
-    ("ch14_bottleneck_cost", COST.format(W, MACS.format(*[28] * 4)), "3×3 has stride 2"),       # no stride at all
-    ("ch14_bottleneck_cost", COST.format(W, MACS.format(28, 28, 14, 14)), "3×3 has stride 2"),
-    ("ch14_bottleneck_cost", COST.format(W, MACS.format(28, 14, 28, 14)), "1×1 expand comes after"),
-    ("ch14_bottleneck_cost", COST.format(W, MACS.format(28, 14, 14, 28)), "projection has stride 2"),
+    ("ch14_bottleneck_cost", COST.format(W, f"[{C1} * 20 * 20, {C2} * 10 * 10, {C3} * 10 * 10]"), "list of 4 ints"),
+    ("ch14_bottleneck_cost", COST.format(W, MACS.format(*[10] * 4)), "stride on the 3×3"),      # stride on conv1 (v1)
+    ("ch14_bottleneck_cost", COST.format(W, MACS.format(*[20] * 4)), "3×3 has stride 2"),       # no stride at all
+    ("ch14_bottleneck_cost", COST.format(W, MACS.format(20, 20, 10, 10)), "3×3 has stride 2"),
+    ("ch14_bottleneck_cost", COST.format(W, MACS.format(20, 10, 20, 10)), "1×1 expand comes after"),
+    ("ch14_bottleneck_cost", COST.format(W, MACS.format(20, 10, 10, 20)), "projection has stride 2"),
     ("ch14_bottleneck_cost", COST.format(W, f"[2 * v for v in {RIGHT}]"), "FLOPs"),
-    # stride 2 applied to one side only: 14×28, the same numbers as doubling that one value
-    ("ch14_bottleneck_cost", COST.format(W, f"[{C1} * 28 * 28, {C2} * 14 * 28, {C3} * 14 * 14, {PJ} * 14 * 14]"),
+    # stride 2 applied to one side only: 10×20, the same numbers as doubling that one value
+    ("ch14_bottleneck_cost", COST.format(W, f"[{C1} * 20 * 20, {C2} * 10 * 20, {C3} * 10 * 10, {PJ} * 10 * 10]"),
      "halves both the height and the width"),
-    ("ch14_bottleneck_cost", COST.format(W, f"[{C1} * 28 * 28, {C2} * 14 * 28, {C3} * 14 * 28, {PJ} * 14 * 28]"),
+    ("ch14_bottleneck_cost", COST.format(W, f"[{C1} * 20 * 20, {C2} * 10 * 20, {C3} * 10 * 20, {PJ} * 10 * 20]"),
      "halves both the height and the width"),
     # arbitrary numbers, unrelated to any map size
-    ("ch14_bottleneck_cost", COST.format("128 * 128 * 50", "[1, 2, 3, 4]"), "multiple of 14 × 14 = 196"),
+    ("ch14_bottleneck_cost", COST.format("128 * 128 * 50", "[1, 2, 3, 4]"), "multiple of 10 × 10 = 100"),
     # the map's height plus its width, not its pixel count
-    ("ch14_bottleneck_cost", COST.format(W, f"[{C1} * (28 + 28), {C2} * (14 + 14), {C3} * (14 + 14), {PJ} * (14 + 14)]"),
-     "multiple of 14 × 14 = 196"),
+    ("ch14_bottleneck_cost", COST.format(W, f"[{C1} * (20 + 20), {C2} * (10 + 10), {C3} * (10 + 10), {PJ} * (10 + 10)]"),
+     "multiple of 10 × 10 = 100"),
     # the 3×3 taken as a 1×1 in macs only; the expand and the projection swapped in the list
-    ("ch14_bottleneck_cost", COST.format(W, f"[{C1} * 28 * 28, 128 * 128 * 14 * 14, {C3} * 14 * 14, "
-                                            f"{PJ} * 14 * 14]"), "middle convolution is a 3×3"),
-    ("ch14_bottleneck_cost", COST.format(W, f"[{C1} * 28 * 28, {C2} * 14 * 14, {PJ} * 14 * 14, "
-                                            f"{C3} * 14 * 14]"), "look swapped"),
+    ("ch14_bottleneck_cost", COST.format(W, f"[{C1} * 20 * 20, 128 * 128 * 10 * 10, {C3} * 10 * 10, "
+                                            f"{PJ} * 10 * 10]"), "middle convolution is a 3×3"),
+    ("ch14_bottleneck_cost", COST.format(W, f"[{C1} * 20 * 20, {C2} * 10 * 10, {PJ} * 10 * 10, "
+                                            f"{C3} * 10 * 10]"), "look swapped"),
     ("ch14_bottleneck_cost", COST.format(W, f"sum({RIGHT})"), "list of 4 ints"),
     # the 3×3 counted as 3 weights per channel pair (the kernel size, not its square), in weights and in macs[1]
     ("ch14_bottleneck_cost", COST.format(f"{C1} + 128 * 128 * 3 + {C3} + {PJ}", RIGHT), "9 weights per input–output pair, not 3"),
-    ("ch14_bottleneck_cost", COST.format(W, f"[{C1} * 28 * 28, 128 * 128 * 3 * 14 * 14, {C3} * 14 * 14, "
-                                            f"{PJ} * 14 * 14]"), "9 weights per input–output pair, not 3"),
-    # 3×3 without padding: a 13×13 map, on the 3×3 alone or on the 3×3 and the expand
-    ("ch14_bottleneck_cost", COST.format(W, MACS.format(28, 13, 14, 14)), "3×3 has padding 1"),
-    ("ch14_bottleneck_cost", COST.format(W, MACS.format(28, 13, 13, 14)), "3×3 has padding 1"),
+    ("ch14_bottleneck_cost", COST.format(W, f"[{C1} * 20 * 20, 128 * 128 * 3 * 10 * 10, {C3} * 10 * 10, "
+                                            f"{PJ} * 10 * 10]"), "9 weights per input–output pair, not 3"),
+    # 3×3 without padding: a 9×9 map, on the 3×3 alone or on the 3×3 and the expand
+    ("ch14_bottleneck_cost", COST.format(W, MACS.format(20, 9, 10, 10)), "3×3 has padding 1"),
+    ("ch14_bottleneck_cost", COST.format(W, MACS.format(20, 9, 9, 10)), "3×3 has padding 1"),
     # "expansion 4" applied to width 128: an output of 512 channels
     ("ch14_bottleneck_cost", COST.format(f"{C1} + {C2} + 128 * 512 + 512 * 512", RIGHT), "outputs 1,024 channels"),
     ("ch14_bottleneck_cost", COST.format(f"{C1} + {C2} + 128 * 512 + {PJ}", RIGHT), "1×1 expand 512 output channels"),
-    ("ch14_bottleneck_cost", COST.format(W, f"[{C1} * 28 * 28, {C2} * 14 * 14, 128 * 512 * 14 * 14, "
-                                            f"512 * 512 * 14 * 14]"), "outputs 1,024 channels"),
+    ("ch14_bottleneck_cost", COST.format(W, f"[{C1} * 20 * 20, {C2} * 10 * 10, 128 * 512 * 10 * 10, "
+                                            f"512 * 512 * 10 * 10]"), "outputs 1,024 channels"),
     # ch14_bottleneck_forward
     ("ch14_bottleneck_forward", _forward(shortcut="x"), "add block.downsample(x)"),
     ("ch14_bottleneck_forward", _forward(shortcut="x if block.downsample is None else block.downsample(f)"),
@@ -204,9 +204,9 @@ def test_bottleneck_cost_public_checks_do_not_pin_the_answer():
     """The ruling on public checks as oracles: plausible wrong answers beyond the named mistakes still pass
     publicly (the hidden tests reject them): the shortcut's additions or batch norm's multiplies counted, one
     term miscopied, the list in the wrong order (projection first)."""
-    for macs in (f"[{C1} * 28 * 28 + 128 * 28 * 28, {C2} * 14 * 14, {C3} * 14 * 14, {PJ} * 14 * 14 + 1024 * 14 * 14]",
-                 f"[{C1} * 28 * 28, {C2} * 14 * 14, {C3} * 14 * 14, 512 * 1000 * 14 * 14]",
-                 f"[{PJ} * 14 * 14, {C1} * 28 * 28, {C2} * 14 * 14, {C3} * 14 * 14]"):
+    for macs in (f"[{C1} * 20 * 20 + 128 * 20 * 20, {C2} * 10 * 10, {C3} * 10 * 10, {PJ} * 10 * 10 + 1024 * 10 * 10]",
+                 f"[{C1} * 20 * 20, {C2} * 10 * 10, {C3} * 10 * 10, 512 * 1000 * 10 * 10]",
+                 f"[{PJ} * 10 * 10, {C1} * 20 * 20, {C2} * 10 * 10, {C3} * 10 * 10]"):
         assert public_check_failures(NB, "ch14_bottleneck_cost", COST.format(W, macs)) == [], macs
 
 
@@ -261,3 +261,46 @@ def bottleneck_forward(x, block):
 def test_bottleneck_forward_projection_run_layer_by_layer_passes():
     """A correct answer that runs the shortcut's conv and batch norm one at a time passes the public checks."""
     assert public_check_failures(NB, "ch14_bottleneck_forward", LAYER_BY_LAYER) == []
+
+
+def test_nothing_before_the_exercises_shows_exercise_2s_answer_or_a_one_step_miss():
+    """Round-19 review: Exercise 2's macs[0] (512·128·28²) equalled the 51,380,224 that the bottleneck drawing
+    prints for its 1×1 reduce (256·64·56²). Neither Exercise 2's answers (the weights, the four multiply-adds) nor
+    any planted one-step miss may appear before the exercises: in the text and code, on the built page (when
+    present) above the Exercises heading, or in the two drawings' printed lines. The explorer draws blocks on a
+    56 × 56 input (56 or 28 after a stride), so every multiply-add count it prints is a multiple of 7² = 49: none of
+    the exercise's multiply-add values may be one."""
+    import html
+    import re
+
+    from convlib.viz.residual import residual_scene
+
+    namespace: dict = {}
+    exec(next(c.source for c in NB.cells if "# SOLUTION" in c.source and "macs = " in c.source)
+         .replace("  # SOLUTION", ""), namespace)
+    answers = {namespace["weights"], *namespace["macs"]}
+    near, near_macs = set(answers), set(namespace["macs"])
+    for name, planted, _ in MISTAKES:
+        if name == "ch14_bottleneck_cost":
+            scope: dict = {}
+            exec(planted, scope)
+            macs = scope["macs"]
+            near_macs |= set(macs if isinstance(macs, list) else [macs])
+            near |= {scope["weights"]} | near_macs
+    near = {v for v in near if isinstance(v, int) and v >= 1000}     # small numbers (1, 2, 3, 4) are everywhere
+    src = jupytext.writes(NB, "md:myst")
+    text = [src[: src.index("## Exercises")]]
+    built = CHAPTER.parents[1] / "_build" / "ch14" / "_build" / "html" / "chapters" / "14-residual.html"
+    if built.exists():  # the page of the last `make chapter N=14`, up to the Exercises heading: every printed output
+        page = built.read_text(encoding="utf-8")
+        page = re.sub(r"<script.*?</script>", "", page[: page.index('id="exercises"')], flags=re.S)
+        text.append(html.unescape(re.sub(r"<[^>]+>", " ", page)))
+    for scene in (residual_scene("basic", 64, 64, expansion=1, stride=1),         # the two drawings, as the chapter
+                  residual_scene("bottleneck", 256, 256, expansion=4, stride=1)):  # calls them
+        text.extend(scene.lines)
+    shown = {int(v.replace(",", "").replace("_", ""))
+             for v in re.findall(r"(?<![\w.])\d[\d,_]*\d|(?<![\w.])\d", "\n".join(text))}
+    assert 51_380_224 in shown                                  # the drawing's 1×1 reduce that the review named
+    assert not near & shown, f"the chapter shows {sorted(near & shown)} before the exercises: Exercise 2's answer or a near miss"
+    assert not [v for v in near_macs if isinstance(v, int) and v >= 1000 and v % 49 == 0], \
+        "a multiply-add answer or near miss is a multiple of 49, like the explorer's counts"
