@@ -93,6 +93,7 @@ MISTAKES = [
     ("ch03_clip_shape", "clip_shape = (2, 64, 7, 56, 56)", "does not simply halve"),
     ("ch03_clip_shape", "clip_shape = (2, 64, 8, 55, 55)", "rounds down"),
     ("ch03_clip_shape", "clip_shape = (2, 64, 14, 55, 55)", "frames too"),
+    ("ch03_clip_shape", "clip_shape = (2, 64, (16 - 3) / 2 + 1, (112 + 4 - 7) / 2 + 1, (112 + 4 - 7) / 2 + 1)", "rounds down (⌊·⌋, // in Python)"),   # / instead of //
     ("ch03_clip_shape", "clip_shape = (2, 64, 7, 53, 53)", "padding of 2"),
     ("ch03_clip_shape", "clip_shape = (2, 64, 55, 55, 7)", "frames axis D comes before"),
     ("ch03_clip_shape", "clip_shape = (2, 64, 6, 55, 55)", "+ 1 at the end"),
