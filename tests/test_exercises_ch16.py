@@ -63,6 +63,11 @@ MISTAKES = [
     ("ch16_stage_overhead", COST.format("23 * 2 * 1024 * 16", "23 * 2 * 1024 * 16"), "r = 16 as the hidden width"),
     ("ch16_stage_overhead", COST.format("2 * 1024 * 16 + 16 + 1024", "2 * 1024 * 16"), "r = 16 as the hidden width"),
     ("ch16_stage_overhead", COST.format("23 * (2 * 1024 * 64 + 64 + 1024)", "23 * 2 * 1024 * 16"), "r = 16 as the hidden width"),
+    # student read s19d: hidden width C·r (as Ex 1's "multiplied by r") passed; C = 512 got the r-as-width hint
+    ("ch16_stage_overhead", COST.format("23 * (2 * 1024 * 1024 * 16 + 1024 * 16 + 1024)", "23 * 2 * 1024 * 1024 * 16"),
+     "multiplied by r"),
+    ("ch16_stage_overhead", COST.format("23 * (2 * 1024 * 64 + 64 + 1024)", "23 * 2 * 1024 * 1024 * 16"), "multiplied by r"),
+    ("ch16_stage_overhead", COST.format("23 * (2 * 512 * 32 + 32 + 512)", "23 * 2 * 512 * 32"), "C = 512"),
     ("ch16_stage_overhead", COST.format("6 * (2 * 1024 * 64 + 64 + 1024)", "6 * 2 * 1024 * 64"), "ResNet-50's third stage"),
     ("ch16_stage_overhead", COST.format("23 * 2 * 1024 * 64", "23 * 2 * 1024 * 64"), "forgot the biases"),
     ("ch16_stage_overhead", COST.format("23 * (1024 * 64 + 64 + 1024)", "23 * 2 * 1024 * 64"), "C²/r counts one layer"),
@@ -111,6 +116,8 @@ MISTAKES = [
     ("ch16_mobile_se", _mse(width="max(8, v // 8 * 8)"), "rounded v = 60 down"),
     ("ch16_mobile_se", _mse(width="max(8, -(-v // 8) * 8)"), "rounded v = 66 up"),
     ("ch16_mobile_se", _mse(guard=False), "the rule then adds 8"),
+    # student read s19d: the 10% test against C instead of v got the "rounded v = 66 up" hint
+    ("ch16_mobile_se", _mse().replace("hidden < 0.9 * v", "hidden < 0.9 * channels"), "not with C"),
     ("ch16_mobile_se", _mse(width="max(8, round(v / 8) * 8)"), "tie to the even multiple"),
     ("ch16_mobile_se", _mse(gate="torch.sigmoid"), "Hardsigmoid"),
     ("ch16_mobile_se", _mse(gate="(lambda a: (a / 6).clamp(0, 1))"), "leaves out the + 3"),
