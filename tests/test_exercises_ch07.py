@@ -145,7 +145,10 @@ MISTAKES = [
     ("ch07_separable_cost", COST.format(f="49", s="14"), "one output pixel"),       # the per-pixel count
     ("ch07_separable_cost", COST.format(f="2 * 20 * 36 * 49", s="2 * (20 * 40 * 7 + 20 * 36 * 7)"), "FLOP"),
     ("ch07_separable_cost", COST.format(f="20 * 36 * 49", s="2 * (20 * 40 * 7 + 20 * 36 * 7)"), "FLOP"),
-    ("ch07_separable_cost", COST.format(f="20 * 36 * 49", s="2 * 20 * 36 * 7"), "both passes at the output size"),
+    ("ch07_separable_cost", COST.format(f="20 * 36 * 49", s="2 * 20 * 36 * 7"), "2/m shortcut"),     # 2/7 of the full count
+    ("ch07_separable_cost", COST.format(f="26 * 42 * 49", s="26 * 40 * 7 + 26 * 42 * 7"), "every position of the padded image"),
+    ("ch07_separable_cost", COST.format(f="20 * 36 * 49", s="26 * 40 * 7 + 26 * 42 * 7"), "every position of the padded image"),
+    ("ch07_separable_cost", COST.format(f="26 * 42 * 49", s="20 * 40 * 7 + 20 * 36 * 7"), "every position of the padded image"),
     ("ch07_separable_cost", COST.format(f="20 * 36 * 49", s="2 * 24 * 40 * 7"), "both passes at the input size"),
     ("ch07_separable_cost", COST.format(f="18 * 34 * 49", s="18 * 40 * 7 + 18 * 34 * 7"), "padding=1 adds"),
     ("ch07_separable_cost", COST.format(f="20 * 36 * 49", s="18 * 40 * 7 + 18 * 34 * 7"), "padding=1 adds"),
