@@ -84,6 +84,14 @@ def dilate_kernel(weight, dilation):
     big = torch.kron(weight, corner)
     return big[..., : -(d - 1), : -(d - 1)]
 """
+DILATE_LEAF_ZEROS = """
+def dilate_kernel(weight, dilation):
+    c_out, c_in, kh, kw = weight.shape
+    out = torch.zeros(c_out, c_in, dilation * (kh - 1) + 1, dilation * (kw - 1) + 1,
+                      dtype=weight.dtype, device=weight.device, requires_grad=True)
+    out[:, :, ::dilation, ::dilation] = weight
+    return out
+"""
 DILATE_K_PLUS_D = """
 def dilate_kernel(weight, dilation):
     c_out, c_in, kh, kw = weight.shape
@@ -158,6 +166,7 @@ MISTAKES = [
     ("ch06_dilate_kernel", DILATE_LATE_START, "first tap sits at offset 0"),
     ("ch06_dilate_kernel", DILATE_LATE_START_LOOP, "first tap sits at offset 0"),
     ("ch06_dilate_kernel", DILATE_K_PLUS_D, "not k + d − 1"),
+    ("ch06_dilate_kernel", DILATE_LEAF_ZEROS, "don't set requires_grad on the zeros"),
     ("ch06_dilate_kernel", DILATE_KRON, "when d − 1 is 0"),
     ("ch06_gridding_figure", _figure(gridded='{"A"}'), "any blue pixel"),
     ("ch06_gridding_figure", _figure(gridded='{"A", "B", "C", "D"}'), "uneven shades of red"),
@@ -181,6 +190,7 @@ MISTAKES = [
     ("ch06_gridding_figure", _figure(rate=12), "third alone"),
     ("ch06_gridding_figure", _figure(rate=8), "summing the effective sizes"),
     ("ch06_gridding_figure", _figure(rate=19), "effective size k′, not its rate"),
+    ("ch06_gridding_figure", _figure(rate="25 - 1 - (1 + 2)"), "added the rates themselves"),
     ("ch06_gridding_figure", _figure(largest=7), "bound for 3×3 kernels"),
     ("ch06_gridding_figure", _figure(largest=12), "at most the reach"),
     ("ch06_gridding_figure", _figure(largest=5), "example 1, 2, 5"),
@@ -230,6 +240,24 @@ def test_part_a_leaves_at_least_two_wrong_subsets_open() -> None:
         plt.close("all")  # the check cell draws the figure once per subset
     assert len(open_subsets) >= 2, f"only {open_subsets} of the 15 wrong subsets pass the public checks"
     assert {"A", "B"} not in open_subsets, "{A, B} is two usual slips together: a public check must name it"
+
+
+def test_page_before_the_exercises_does_not_name_the_figure_exercises_hidden_rates() -> None:
+    """The downloadable notebook keeps remove-cells: none may hold the rate triples Exercise 4's figure hides."""
+    import ast
+    import re
+
+    source = CHAPTER.read_text()
+    match = re.search(r"^mystery = (\{.*\})$", source, flags=re.M)
+    assert match, "Exercise 4's figure cell should define the hidden rates as `mystery = {...}`"
+    mystery = ast.literal_eval(match.group(1))
+    assert len(mystery) == 4
+    before = source.split("## Exercises")[0]
+    for label, rates in mystery.items():
+        # the triple as a whole list of numbers, not a slice of a longer one such as a shape (1, 1, 3, 3)
+        pattern = r"(?<![\d.])(?<!\d, )" + r",\s*".join(map(str, rates)) + r"(?![\d.])(?!,\s*\d)"
+        found = re.search(pattern, before)
+        assert not found, f"panel {label}'s hidden rates {rates} appear before the exercises: {found and found.group()}"
 
 
 (test_usual_mistake_fails_with_a_hint_naming_it, test_chapters_own_solution_passes_every_public_check,
