@@ -103,6 +103,8 @@ MISTAKES = [
     ("ch05_output_shape", "shape = (8, 16, 45, 45)", "left out the padding"),  # s(i′−1) + a + k
     ("ch05_output_shape", "shape = (8, 16, 45, 45)", "removes k − 1"),  # zero insertion: s(i′−1) + 1 + 2(k−1−p) + a
     ("ch05_output_shape", "shape = (8, 16, 43, 43)", "from each side"),
+    ("ch05_output_shape", "shape = (8, 16, 43, 43)", "does not simply triple"),  # 3·i′ + a
+    ("ch05_output_shape", "shape = (8, 16, 6, 6)", "ordinary convolution's formula and added output_padding"),
     ("ch05_output_shape", "shape = (8, 16, 36, 36)", "left out the kernel"),
     ("ch05_output_shape", "shape = (8, 16, 5, 5)", "ordinary convolution"),
     ("ch05_output_shape", "shape = (8, 16, 15, 15)", "ignored the stride"),
@@ -150,11 +152,11 @@ MISTAKES = [
     ("ch05_which_pair", "pair = (3, 2)", "far from the figure's width"),  # the chapter's running example: 9 wide
     ("ch05_which_pair", "pair = (5, 2)", "far from the figure's width"),
     ("ch05_which_pair", "pair = (13, 3)", "far from the figure's width"),
-    # Round-18 review: these fit the width within the tolerance, but their counts repeat every 2 or 4 pixels.
-    ("ch05_which_pair", "pair = (9, 2)", "period"),
-    ("ch05_which_pair", "pair = (11, 2)", "period"),
-    ("ch05_which_pair", "pair = (5, 4)", "period"),
-    ("ch05_which_pair", "pair = (7, 4)", "period"),
+    # Round-18 review: these fit the width within the tolerance, but their counts step up every 2 or 4 columns.
+    ("ch05_which_pair", "pair = (9, 2)", "step up"),
+    ("ch05_which_pair", "pair = (11, 2)", "step up"),
+    ("ch05_which_pair", "pair = (5, 4)", "step up"),
+    ("ch05_which_pair", "pair = (7, 4)", "step up"),
 ]
 
 (test_usual_mistake_fails_with_a_hint_naming_it, test_chapters_own_solution_passes_every_public_check,
