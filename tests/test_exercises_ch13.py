@@ -60,6 +60,8 @@ MISTAKES = [
     ("ch13_block_shape", SHAPE.format((8, 288 + 144 + 128 + 144, 14, 14)), "144 for the 3×3 branch"),
     ("ch13_block_shape", SHAPE.format((8, 288 + 384 + 128 + 144 + 32, 14, 14)), "add a reduction's width"),
     ("ch13_block_shape", SHAPE.format((8, 288 + 384 + 128 + 144 + 144, 14, 14)), "add a reduction's width"),
+    ("ch13_block_shape", SHAPE.format((8, 288 + 384 + 128 + 528 + 144, 14, 14)), "count the pooling branch twice"),
+    ("ch13_block_shape", SHAPE.format((8, 288 + 144 + 384 + 32 + 128 + 528 + 144, 14, 14)), "every layer's output"),
     ("ch13_block_shape", SHAPE.format((8, 256 + 320 + 128 + 128, 14, 14)), "the real inception(4e)'s width"),
     ("ch13_block_shape", SHAPE.format((8, 288 + 384 + 32 + 144, 14, 14)), "32 for the 5×5"),
     ("ch13_block_shape", SHAPE.format((8, 14, 14, 944)), "(N, C, H, W)"),
