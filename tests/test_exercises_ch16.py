@@ -231,3 +231,11 @@ def test_exercise_4s_public_checks_describe_no_column_by_its_letter() -> None:
     assert not re.search(r'[!=]= "[A-F]"', text), "a wrong letter is compared in the open, not as a hash"
     assert not re.search(r'\b[A-F] (is|sits|holds|changes)\b', text), "a hint describes a column by its letter"
 
+
+
+def test_a_students_own_make_divisible_helper_is_not_mistaken_for_torchvisions() -> None:
+    """Exercise 3 names the rule ``_make_divisible``; a student who writes a helper of that name must pass."""
+    own = ("def _make_divisible(v, divisor=8):\n    new_v = max(divisor, int(v + divisor / 2) // divisor * divisor)\n"
+           "    return new_v + divisor if new_v < 0.9 * v else new_v\n"
+           + _mse(width="_make_divisible(v, 8)", guard=False))
+    assert public_check_failures(CHAPTER, "ch16_mobile_se", own) == []
