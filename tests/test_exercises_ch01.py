@@ -29,15 +29,6 @@ def correlate2d(x, w):
             out[i, j] = (x[i : i + kh, j : j + kw] * w).sum()
     return out
 """
-CORRELATE_OFF_BY_ONE = """
-def correlate2d(x, w):
-    kh, kw = w.shape
-    out = torch.zeros(x.shape[0] - kh, x.shape[1] - kw)
-    for i in range(out.shape[0]):
-        for j in range(out.shape[1]):
-            out[i, j] = (x[i : i + kh, j : j + kw] * w).sum()
-    return out
-"""
 CORRELATE_LOOP = """
 def correlate2d(x, w):
     kh, kw = w.shape
@@ -64,17 +55,10 @@ CORRELATE_LOOP_ONE_SHORT_EMPTY = CORRELATE_LOOP_ONE_SHORT.replace("torch.zeros",
 CORRELATE_SHORT_WINDOW = _loop_with(("x[i : i + kh, j : j + kw]", "x[i : i + kh - 1, j : j + kw - 1]"))
 CORRELATE_MEAN = _loop_with(("* w).sum()", "* w).mean()"))
 CORRELATE_SHORT_ROWS = CORRELATE_SHORT_WINDOW.replace("j : j + kw - 1", "j : j + kw")
-CORRELATE_CENTRED = """
-def correlate2d(x, w):
-    kh, kw = w.shape
-    out = torch.zeros(x.shape[0] - kh + 1, x.shape[1] - kw + 1, dtype=x.dtype)
-    for i in range(out.shape[0]):
-        for j in range(out.shape[1]):
-            for u in range(kh):
-                for v in range(kw):
-                    out[i, j] += x[i + u - kh // 2, j + v - kw // 2] * w[u, v]
-    return out
-"""
+CORRELATE_OFF_BY_ONE = _loop_with(("x.shape[0] - kh + 1, x.shape[1] - kw + 1, dtype=x.dtype", "x.shape[0] - kh, x.shape[1] - kw"))
+CORRELATE_CENTRED = _loop_with(("            out[i, j] = (x[i : i + kh, j : j + kw] * w).sum()",
+                                "            for u in range(kh):\n                for v in range(kw):\n"
+                                "                    out[i, j] += x[i + u - kh // 2, j + v - kw // 2] * w[u, v]"))
 CORRELATE_CENTRED_SLICE = _loop_with(("x[i : i + kh, j : j + kw]", "x[i - 1 : i + kh - 1, j - 1 : j + kw - 1]"))
 CORRELATE_SQUARE_ONLY = """
 def correlate2d(x, w):
